@@ -1,0 +1,85 @@
+/**
+ * Builds the channel set from the config: the built-in test pattern, one looping channel per video
+ * file in the media folder, and the configured channels (files or any ffmpeg URL).
+ */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Channel } from './channel.js';
+import type { Config } from './config.js';
+import type { OutputTuning } from './ffmpeg/args.js';
+import type { Logger } from './log.js';
+import { isChannelId } from './protocol.js';
+import { fileSource, findFont, isUrl, liveSource, testPatternSource, type ChannelSource, type Prober } from './sources.js';
+
+export const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.webm', '.ts', '.m4v']);
+
+/** Video files directly inside `dir` whose base name is a valid channel id, sorted by name. */
+export function listMediaFiles(dir: string): Array<{ id: string; file: string }> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => VIDEO_EXTENSIONS.has(path.extname(n).toLowerCase()))
+    .map((n) => ({ id: path.basename(n, path.extname(n)), file: path.join(dir, n) }))
+    .filter(({ id, file }) => isChannelId(id) && statSync(file, { throwIfNoEntry: false })?.isFile() === true)
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** How long a running ffmpeg may stay silent before we call the source dead, ms. */
+const STALL_TIMEOUT_MS = 20_000;
+
+export class ChannelRegistry {
+  private readonly channels = new Map<string, Channel>();
+
+  constructor(private readonly config: Config, private readonly ffmpegPath: string, private readonly probe: Prober, private readonly log: Logger) {
+    const tuning: OutputTuning = { fragmentMs: config.fragmentMs, keyframeIntervalSec: config.keyframeIntervalSec };
+    const add = (id: string, source: ChannelSource, keepAlive = false): void => {
+      if (this.channels.has(id)) {
+        log.warn('duplicate channel id ignored', { channel: id });
+        return;
+      }
+      this.channels.set(id, new Channel({
+        id, source, keepAlive, tuning,
+        ffmpegPath,
+        idleStopMs: config.idleStopMs,
+        stopTimeoutMs: config.stopTimeoutMs,
+        restartMinMs: config.restartMinMs,
+        restartMaxMs: config.restartMaxMs,
+        gopCacheMaxBytes: config.gopCacheMaxBytes,
+        stallTimeoutMs: STALL_TIMEOUT_MS,
+        log: log.child('channel'),
+      }));
+    };
+    if (config.testPattern) {
+      const font = findFont();
+      if (!font) log.warn('no font found: the test pattern runs without its burned-in clock (install fonts-dejavu-core)');
+      add('test', testPatternSource(font));
+    }
+    for (const ch of config.channels) {
+      const source = isUrl(ch.source)
+        ? liveSource(ch.source, probe, ch.transcode)
+        : fileSource(ch.source.replace(/^file:(\/\/)?/i, ''), probe, ch.transcode);
+      add(ch.id, source, ch.keepAlive ?? false);
+    }
+    for (const { id, file } of listMediaFiles(config.mediaDir)) add(id, fileSource(file, probe));
+  }
+
+  get(id: string): Channel | undefined {
+    return this.channels.get(id);
+  }
+
+  all(): Channel[] {
+    return [...this.channels.values()];
+  }
+
+  startAlwaysOn(): void {
+    for (const ch of this.channels.values()) ch.start();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((c) => c.close()));
+  }
+}

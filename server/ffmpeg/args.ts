@@ -1,0 +1,155 @@
+/**
+ * Pure ffmpeg command planning: which inputs with which options, which codecs, which muxer flags.
+ * Everything here is data in → data out so the full command lines can be tested as a table
+ * (test/server/ffmpeg/args.test.ts). fragmenter.ts hands the plan to fluent-ffmpeg.
+ */
+import type { TranscodePolicy } from '../config.js';
+
+export type SourceSpec =
+  /** ffmpeg's test pattern + a beeping tone; fontFile enables the burned-in wall clock. */
+  | { kind: 'test'; fontFile: string | null }
+  /** A local file, played at real-time pace, looping. */
+  | { kind: 'file'; path: string }
+  /** Any ffmpeg URL (udp, rtsp, rtmp, srt, http…); `paced` when the probe found a finite duration. */
+  | { kind: 'live'; url: string; paced: boolean };
+
+/** What ffprobe told us; null fields mean "no such stream". */
+export interface ProbeResult {
+  video: { codec: string; profile: string | null; pixFmt: string | null } | null;
+  audio: { codec: string } | null;
+  /** Seconds, or null for live / unknown. */
+  duration: number | null;
+}
+
+export interface CodecPlan {
+  video: 'copy' | 'x264' | 'none';
+  audio: 'copy' | 'aac' | 'none';
+}
+
+export interface FfmpegInput {
+  url: string;
+  options: string[];
+}
+export interface FfmpegPlan {
+  inputs: FfmpegInput[];
+  outputOptions: string[];
+  output: 'pipe:1';
+}
+
+export interface OutputTuning {
+  /** Target fragment duration, ms. */
+  fragmentMs: number;
+  /** Keyframe spacing when transcoding, seconds. */
+  keyframeIntervalSec: number;
+}
+
+/** H.264 profiles MSE implementations decode (Chrome, Safari, Firefox): 8-bit 4:2:0 only. */
+const MSE_H264_PROFILES = new Set(['Baseline', 'Constrained Baseline', 'Main', 'Extended', 'High']);
+/** Audio codecs MSE plays inside fMP4. */
+const MSE_AUDIO = new Set(['aac', 'mp3', 'opus']);
+
+/**
+ * Codec policy: remux (`copy`) what MSE can play, transcode the rest to H.264/AAC.
+ * Decided from the probe, never from a file extension. With no probe (no ffprobe, or the test
+ * pattern) we transcode: always correct, just costlier.
+ */
+export function planCodecs(probe: ProbeResult | null, policy: TranscodePolicy = 'auto'): CodecPlan {
+  if (!probe) return { video: 'x264', audio: 'aac' };
+  const { video, audio } = probe;
+  const videoOk = video !== null && video.codec === 'h264'
+    && (video.profile === null || MSE_H264_PROFILES.has(video.profile))
+    && (video.pixFmt === null || video.pixFmt === 'yuv420p' || video.pixFmt === 'yuvj420p');
+  const audioOk = audio !== null && MSE_AUDIO.has(audio.codec);
+  const copyVideo = policy === 'never' || (policy === 'auto' && videoOk);
+  const copyAudio = policy === 'never' || (policy === 'auto' && audioOk);
+  return {
+    video: video === null ? 'none' : copyVideo ? 'copy' : 'x264',
+    audio: audio === null ? 'none' : copyAudio ? 'copy' : 'aac',
+  };
+}
+
+/** Options that make ffmpeg read a network source with as little buffering as it can. */
+function liveInputOptions(url: string, paced: boolean): string[] {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? '';
+  const opts = ['-fflags', 'nobuffer', '-flags', 'low_delay'];
+  // 10 s network timeouts (µs) so an unreachable source fails instead of hanging forever.
+  if (scheme === 'rtsp' || scheme === 'rtsps') opts.push('-rtsp_transport', 'tcp', '-timeout', '10000000');
+  else if (scheme !== 'udp' && scheme !== 'rtp' && scheme !== 'file' && scheme !== '') opts.push('-rw_timeout', '10000000');
+  // A URL with a finite duration is a file behind a protocol: pace it or it would arrive as fast as the network allows.
+  if (paced) opts.unshift('-re');
+  return opts;
+}
+
+const escapeDrawtext = (p: string): string => p.replace(/\\/g, '/').replace(/:/g, '\\:').replace(/'/g, "\\'");
+
+export function buildInputs(source: SourceSpec): FfmpegInput[] {
+  switch (source.kind) {
+    case 'test': {
+      // testsrc2 at 30 fps; the clock shows the server's local time and the stream's own pts.
+      let video = 'testsrc2=size=960x540:rate=30';
+      if (source.fontFile) {
+        const font = escapeDrawtext(source.fontFile);
+        video += `,drawtext=fontfile='${font}':text='%{localtime\\:%X}':fontsize=64:fontcolor=white:box=1:boxcolor=black@0.6:x=24:y=24`
+          + `,drawtext=fontfile='${font}':text='%{pts\\:hms}':fontsize=32:fontcolor=white:box=1:boxcolor=black@0.6:x=24:y=110`;
+      }
+      return [
+        { url: video, options: ['-re', '-f', 'lavfi'] },
+        // A 1 kHz beep once a second over a quiet 440 Hz tone: audible A/V sync at a glance.
+        { url: 'sine=frequency=440:beep_factor=2:sample_rate=48000', options: ['-re', '-f', 'lavfi'] },
+      ];
+    }
+    case 'file':
+      return [{ url: source.path, options: ['-re', '-stream_loop', '-1'] }];
+    case 'live':
+      return [{ url: source.url, options: liveInputOptions(source.url, source.paced) }];
+  }
+}
+
+export function buildOutputOptions(source: SourceSpec, codecs: CodecPlan, tuning: OutputTuning): string[] {
+  const out: string[] = [];
+  // Test pattern: video from input 0, audio from input 1. Otherwise the first of each from input 0;
+  // the trailing '?' keeps ffmpeg going when a source has no such stream.
+  if (source.kind === 'test') out.push('-map', '0:v:0', '-map', '1:a:0');
+  else {
+    if (codecs.video !== 'none') out.push('-map', '0:v:0?');
+    if (codecs.audio !== 'none') out.push('-map', '0:a:0?');
+  }
+  if (codecs.video === 'copy') out.push('-c:v', 'copy');
+  else if (codecs.video === 'x264') {
+    const k = tuning.keyframeIntervalSec;
+    out.push(
+      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
+      '-profile:v', 'high', '-crf', '23', '-maxrate', '4M', '-bufsize', '4M',
+      // A keyframe every k seconds of stream time whatever the frame rate, and never from scene cuts,
+      // so fragments and the GOP cache stay short and predictable.
+      '-force_key_frames', `expr:gte(t,n_forced*${k})`, '-sc_threshold', '0',
+    );
+  }
+  if (codecs.audio === 'copy') out.push('-c:a', 'copy');
+  else if (codecs.audio === 'aac') out.push('-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-ar', '48000');
+  out.push(
+    '-f', 'mp4',
+    // empty_moov: the init segment comes first and alone; default_base_moof: CMAF-style offsets;
+    // frag_keyframe + frag_duration: cut at every keyframe and whenever a fragment reaches the target,
+    // so every keyframe starts a fragment and no fragment is longer than the target.
+    '-movflags', 'empty_moov+default_base_moof+frag_keyframe',
+    '-frag_duration', String(Math.round(tuning.fragmentMs * 1000)),
+    // prft boxes: the wall clock at which each fragment was written, for end-to-end delay.
+    '-write_prft', 'wallclock',
+    // Write each packet to the pipe at once instead of filling a 32 KiB buffer first.
+    '-flush_packets', '1',
+  );
+  return out;
+}
+
+export function buildFfmpegPlan(source: SourceSpec, codecs: CodecPlan, tuning: OutputTuning): FfmpegPlan {
+  return { inputs: buildInputs(source), outputOptions: buildOutputOptions(source, codecs, tuning), output: 'pipe:1' };
+}
+
+/** The argv fluent-ffmpeg runs for a plan (ffmpeg's own global flags first), for tests and logs. */
+export function planToArgv(plan: FfmpegPlan): string[] {
+  const argv = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
+  for (const input of plan.inputs) argv.push(...input.options, '-i', input.url);
+  argv.push(...plan.outputOptions, plan.output);
+  return argv;
+}

@@ -1,0 +1,194 @@
+/**
+ * The pushcast wire protocol, imported by both the server and the browser (keep it free of Node APIs).
+ *
+ * Text frames carry one JSON object `{ type, ... }`; binary frames carry media only:
+ * the first binary frame after an `mse` message is the init segment (ftyp+moov), every later one a
+ * media fragment (optional prft box, then moof+mdat). A client command may carry an `id`; replies to it
+ * (`ack`, or `error` with a stable code) echo that `id`, so later commands fit the same envelope.
+ */
+import type { ErrorCode } from './errors.js';
+
+export const PROTOCOL_VERSION = 1;
+/** Client text frames above this size are rejected before JSON.parse (bytes). */
+export const MAX_CLIENT_MESSAGE_BYTES = 8 * 1024;
+
+export type CommandId = string | number;
+
+// ---- client → server -------------------------------------------------------------------------
+
+/** First message: which MSE types the browser can play (from MediaSource.isTypeSupported). */
+export interface HelloMessage {
+  type: 'hello';
+  id?: CommandId;
+  /** Full MIME strings the browser reported as supported, e.g. `video/mp4; codecs="avc1.64001f"`. */
+  codecs: string[];
+  /** What playback path the client is on: MSE, ManagedMediaSource or progressive fallback. */
+  mode?: 'mse' | 'mms' | 'progressive';
+}
+export interface JoinMessage {
+  type: 'join';
+  id?: CommandId;
+  channel: string;
+}
+export interface LeaveMessage {
+  type: 'leave';
+  id?: CommandId;
+}
+/** NTP-style clock probe: t0 is the client's send time (ms since epoch, client clock). */
+export interface PingMessage {
+  type: 'ping';
+  t0: number;
+}
+export type ClientMessage = HelloMessage | JoinMessage | LeaveMessage | PingMessage;
+export type ClientMessageType = ClientMessage['type'];
+
+// ---- server → client -------------------------------------------------------------------------
+
+export type ChannelStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'error';
+export type SourceKind = 'test' | 'file' | 'live';
+
+export interface ChannelInfo {
+  id: string;
+  kind: SourceKind;
+  /** Shown to users; for URLs, credentials are stripped. */
+  source: string;
+  status: ChannelStatus;
+  viewers: number;
+  /** The exact `addSourceBuffer` MIME string once known, else null. */
+  mime: string | null;
+  codecs: string[];
+  /** Seconds; null for live or unknown. */
+  duration: number | null;
+  /** Increments every time the channel's timeline restarts (ffmpeg restart); fragments of an old epoch are void. */
+  epoch: number;
+  /** Bits per second over the last few seconds while running, else null. */
+  bitrate: number | null;
+  error: { code: ErrorCode; message: string } | null;
+}
+
+export interface WelcomeMessage {
+  type: 'welcome';
+  protocol: number;
+  server: string;
+  /** Server clock (ms since epoch) when sent. */
+  time: number;
+}
+/** Sent before an init segment: the exact MIME type to pass to `addSourceBuffer`. */
+export interface MseMessage {
+  type: 'mse';
+  channel: string;
+  mime: string;
+  epoch: number;
+}
+export interface StateMessage {
+  type: 'state';
+  channel: ChannelInfo;
+}
+export interface PongMessage {
+  type: 'pong';
+  /** Client send time, echoed. */
+  t0: number;
+  /** Server receive time. */
+  t1: number;
+  /** Server send time. */
+  t2: number;
+}
+export interface AckMessage {
+  type: 'ack';
+  id: CommandId;
+}
+export interface ErrorMessage {
+  type: 'error';
+  id?: CommandId;
+  code: ErrorCode;
+  message: string;
+}
+export type ServerMessage = WelcomeMessage | MseMessage | StateMessage | PongMessage | AckMessage | ErrorMessage;
+
+// ---- validation ------------------------------------------------------------------------------
+
+export type ParseResult =
+  | { ok: true; message: ClientMessage }
+  | { ok: false; code: 'BAD_MESSAGE' | 'UNKNOWN_TYPE'; message: string; id?: CommandId };
+
+const CHANNEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function isCommandId(v: unknown): v is CommandId {
+  return (typeof v === 'string' && v.length > 0 && v.length <= 64) || (typeof v === 'number' && Number.isSafeInteger(v));
+}
+
+/** Checks one field list: every key present in the message must be known for its type. */
+function unknownKey(obj: Record<string, unknown>, allowed: readonly string[]): string | undefined {
+  return Object.keys(obj).find((k) => !allowed.includes(k));
+}
+
+/**
+ * Validates one client text frame. Pure: never throws, whatever the input.
+ * Size is checked on the raw length first so a huge frame is never parsed.
+ */
+export function parseClientMessage(raw: string): ParseResult {
+  if (raw.length > MAX_CLIENT_MESSAGE_BYTES) {
+    return { ok: false, code: 'BAD_MESSAGE', message: `message longer than ${MAX_CLIENT_MESSAGE_BYTES} bytes` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'BAD_MESSAGE', message: 'message is not valid JSON' };
+  }
+  if (!isRecord(value)) return { ok: false, code: 'BAD_MESSAGE', message: 'message must be a JSON object' };
+  const { type } = value;
+  if (typeof type !== 'string') return { ok: false, code: 'BAD_MESSAGE', message: 'message has no string "type"' };
+  const id = value['id'];
+  if (id !== undefined && !isCommandId(id)) {
+    return { ok: false, code: 'BAD_MESSAGE', message: '"id" must be a non-empty string (≤ 64 chars) or an integer' };
+  }
+  const bad = (message: string): ParseResult => ({ ok: false, code: 'BAD_MESSAGE', message, ...(id !== undefined ? { id } : {}) });
+  const withId = <T extends object>(m: T): T & { id?: CommandId } => (id !== undefined ? { ...m, id } : m);
+
+  switch (type) {
+    case 'hello': {
+      const extra = unknownKey(value, ['type', 'id', 'codecs', 'mode']);
+      if (extra) return bad(`hello: unknown field "${extra}"`);
+      const { codecs, mode } = value;
+      if (!Array.isArray(codecs) || codecs.length > 64 || !codecs.every((c) => typeof c === 'string' && c.length <= 256)) {
+        return bad('hello: "codecs" must be an array of at most 64 strings');
+      }
+      if (mode !== undefined && mode !== 'mse' && mode !== 'mms' && mode !== 'progressive') {
+        return bad('hello: "mode" must be "mse", "mms" or "progressive"');
+      }
+      return { ok: true, message: withId({ type, codecs: codecs as string[], ...(mode ? { mode } : {}) }) };
+    }
+    case 'join': {
+      const extra = unknownKey(value, ['type', 'id', 'channel']);
+      if (extra) return bad(`join: unknown field "${extra}"`);
+      const { channel } = value;
+      if (typeof channel !== 'string' || !CHANNEL_ID.test(channel)) {
+        return bad('join: "channel" must be a channel id (letters, digits, . _ -; at most 128)');
+      }
+      return { ok: true, message: withId({ type, channel }) };
+    }
+    case 'leave': {
+      const extra = unknownKey(value, ['type', 'id']);
+      if (extra) return bad(`leave: unknown field "${extra}"`);
+      return { ok: true, message: withId({ type }) };
+    }
+    case 'ping': {
+      const extra = unknownKey(value, ['type', 't0']);
+      if (extra) return bad(`ping: unknown field "${extra}"`);
+      const { t0 } = value;
+      if (typeof t0 !== 'number' || !Number.isFinite(t0)) return bad('ping: "t0" must be a finite number');
+      return { ok: true, message: { type, t0 } };
+    }
+    default:
+      return { ok: false, code: 'UNKNOWN_TYPE', message: `unknown message type "${type.slice(0, 32)}"`, ...(id !== undefined ? { id } : {}) };
+  }
+}
+
+/** True when a channel id is syntactically valid (also used for file-derived ids). */
+export function isChannelId(id: string): boolean {
+  return CHANNEL_ID.test(id);
+}

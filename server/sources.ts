@@ -1,0 +1,85 @@
+/**
+ * What a channel plays. Each source knows how to turn itself into an ffmpeg source spec and a codec
+ * plan, probing the input first where that decides between remux and transcode.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { TranscodePolicy } from './config.js';
+import { planCodecs, type CodecPlan, type ProbeResult, type SourceSpec } from './ffmpeg/args.js';
+import type { SourceKind } from './protocol.js';
+
+export interface PreparedSource {
+  spec: SourceSpec;
+  codecs: CodecPlan;
+  /** Seconds, when the source has a known length. */
+  duration: number | null;
+}
+
+export interface ChannelSource {
+  kind: SourceKind;
+  /** For the channel list; URL credentials removed. */
+  display: string;
+  prepare(): Promise<PreparedSource>;
+}
+
+/** Probes a URL or path; null when no ffprobe is available (we then transcode, which always works). */
+export type Prober = ((url: string) => Promise<ProbeResult>) | null;
+
+/** Fonts tried for the test pattern's burned-in clock, in order (Debian's fonts-dejavu-core first). */
+export const FONT_CANDIDATES = [
+  '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf',
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  '/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf',
+  '/System/Library/Fonts/Menlo.ttc',
+];
+
+export function findFont(candidates = FONT_CANDIDATES): string | null {
+  return candidates.find((f) => existsSync(f)) ?? null;
+}
+
+export function testPatternSource(fontFile: string | null): ChannelSource {
+  return {
+    kind: 'test',
+    display: 'test pattern',
+    prepare: async () => ({ spec: { kind: 'test', fontFile }, codecs: { video: 'x264', audio: 'aac' }, duration: null }),
+  };
+}
+
+export function fileSource(file: string, probe: Prober, policy: TranscodePolicy = 'auto'): ChannelSource {
+  let cached: ProbeResult | null = null;
+  return {
+    kind: 'file',
+    display: path.basename(file),
+    prepare: async () => {
+      // A file does not change codecs between restarts; probe it once.
+      if (probe && !cached) cached = await probe(file);
+      return { spec: { kind: 'file', path: file }, codecs: planCodecs(cached, policy), duration: cached?.duration ?? null };
+    },
+  };
+}
+
+export function liveSource(url: string, probe: Prober, policy: TranscodePolicy = 'auto'): ChannelSource {
+  return {
+    kind: 'live',
+    display: redactUrl(url),
+    prepare: async () => {
+      // A live source may change what it sends between restarts: probe every time.
+      const result = probe ? await probe(url) : null;
+      return {
+        spec: { kind: 'live', url, paced: result?.duration != null },
+        codecs: planCodecs(result, policy),
+        duration: null,
+      };
+    },
+  };
+}
+
+/** Removes user:password from a URL for display and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+}
+
+/** True for anything with a URL scheme (rtsp://, udp://, http://…), except file:. */
+export function isUrl(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^file:/i.test(source);
+}
