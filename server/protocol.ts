@@ -16,11 +16,14 @@ export type CommandId = string | number;
 
 // ---- client → server -------------------------------------------------------------------------
 
-/** First message: which MSE types the browser can play (from MediaSource.isTypeSupported). */
+/** First message: which codecs the browser can play (from MediaSource.isTypeSupported). */
 export interface HelloMessage {
   type: 'hello';
   id?: CommandId;
-  /** Full MIME strings the browser reported as supported, e.g. `video/mp4; codecs="avc1.64001f"`. */
+  /**
+   * RFC 6381 codec strings the browser reported as playable inside `video/mp4`, e.g. `avc1.64001f`,
+   * `mp4a.40.2`, `opus`. The server matches the channel's codecs against them (codecsPlayable).
+   */
   codecs: string[];
   /** What playback path the client is on: MSE, ManagedMediaSource or progressive fallback. */
   mode?: 'mse' | 'mms' | 'progressive';
@@ -186,6 +189,43 @@ export function parseClientMessage(raw: string): ParseResult {
     default:
       return { ok: false, code: 'UNKNOWN_TYPE', message: `unknown message type "${type.slice(0, 32)}"`, ...(id !== undefined ? { id } : {}) };
   }
+}
+
+/**
+ * Codec strings a viewer tests with `MediaSource.isTypeSupported('video/mp4; codecs="…"')` before
+ * `hello`: the common H.264 profiles at their usual top levels, AAC flavours, MP3 and Opus.
+ */
+export const CANDIDATE_CODECS: readonly string[] = [
+  'avc1.42E01E', 'avc1.42E01F', 'avc1.42E028', 'avc1.4D401F', 'avc1.4D4028', 'avc1.4D4032',
+  'avc1.64001F', 'avc1.640028', 'avc1.64002A', 'avc1.640032', 'avc1.640033', 'avc1.640034',
+  'mp4a.40.2', 'mp4a.40.5', 'mp4a.40.29', 'mp4a.69', 'mp4a.6B', 'opus',
+];
+
+/** H.264 codec string parts: avc1.PPCCLL (RFC 6381 §3.3: profile_idc, constraint flags, level_idc). */
+function avcParts(codec: string): { profile: number; level: number } | null {
+  const m = /^avc[13]\.([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(codec);
+  if (!m) return null;
+  return { profile: parseInt(m[1]!, 16), level: parseInt(m[3]!, 16) };
+}
+
+/**
+ * True when one codec the browser reported covers `codec`: H.264 with the same profile at an equal
+ * or higher level (a decoder for level 4.0 plays 3.1), anything else by case-insensitive equality.
+ */
+export function codecCovered(codec: string, playable: readonly string[]): boolean {
+  const avc = avcParts(codec);
+  return playable.some((p) => {
+    if (avc) {
+      const q = avcParts(p);
+      return q !== null && q.profile === avc.profile && q.level >= avc.level;
+    }
+    return p.toLowerCase() === codec.toLowerCase();
+  });
+}
+
+/** The channel's codecs the browser cannot play (empty when it can play them all). */
+export function unplayableCodecs(channelCodecs: readonly string[], playable: readonly string[]): string[] {
+  return channelCodecs.filter((c) => !codecCovered(c, playable));
 }
 
 /** True when a channel id is syntactically valid (also used for file-derived ids). */
