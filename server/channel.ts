@@ -24,6 +24,8 @@ export interface ChannelViewer {
   onInit(init: InitSegment, epoch: number): void;
   onFragment(fragment: Fragment, epoch: number): void;
   onState(info: ChannelInfo): void;
+  /** The source failed (ffmpeg exit, unreadable input); the channel retries by itself. */
+  onError(error: PushcastError): void;
 }
 
 export interface ChannelOptions {
@@ -222,6 +224,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
     this.lastError = error;
     this.opts.log.warn('channel failed', { channel: this.id, code: error.code, error: error.message });
     this.setStatus('error');
+    for (const v of this.viewers) v.onError(error);
     if (!this.wanted() || this.retryTimer) return;
     const delay = this.retryDelay;
     this.retryDelay = Math.min(this.retryDelay * 2, this.opts.restartMaxMs);

@@ -33,38 +33,58 @@ const STALL_TIMEOUT_MS = 20_000;
 
 export class ChannelRegistry {
   private readonly channels = new Map<string, Channel>();
+  private readonly tuning: OutputTuning;
+  private closed = false;
 
   constructor(private readonly config: Config, private readonly ffmpegPath: string, private readonly probe: Prober, private readonly log: Logger) {
-    const tuning: OutputTuning = { fragmentMs: config.fragmentMs, keyframeIntervalSec: config.keyframeIntervalSec };
-    const add = (id: string, source: ChannelSource, keepAlive = false): void => {
-      if (this.channels.has(id)) {
-        log.warn('duplicate channel id ignored', { channel: id });
-        return;
-      }
-      this.channels.set(id, new Channel({
-        id, source, keepAlive, tuning,
-        ffmpegPath,
-        idleStopMs: config.idleStopMs,
-        stopTimeoutMs: config.stopTimeoutMs,
-        restartMinMs: config.restartMinMs,
-        restartMaxMs: config.restartMaxMs,
-        gopCacheMaxBytes: config.gopCacheMaxBytes,
-        stallTimeoutMs: STALL_TIMEOUT_MS,
-        log: log.child('channel'),
-      }));
-    };
+    this.tuning = { fragmentMs: config.fragmentMs, keyframeIntervalSec: config.keyframeIntervalSec };
     if (config.testPattern) {
       const font = findFont();
       if (!font) log.warn('no font found: the test pattern runs without its burned-in clock (install fonts-dejavu-core)');
-      add('test', testPatternSource(font));
+      this.add('test', testPatternSource(font));
     }
     for (const ch of config.channels) {
       const source = isUrl(ch.source)
         ? liveSource(ch.source, probe, ch.transcode)
         : fileSource(ch.source.replace(/^file:(\/\/)?/i, ''), probe, ch.transcode);
-      add(ch.id, source, ch.keepAlive ?? false);
+      this.add(ch.id, source, ch.keepAlive ?? false);
     }
-    for (const { id, file } of listMediaFiles(config.mediaDir)) add(id, fileSource(file, probe));
+    this.syncMediaFiles();
+  }
+
+  /**
+   * Adds a channel for every video file in the media folder that has none yet (files dropped in
+   * while the server runs, or the sample clip generated after start). Returns the new ids.
+   * Removed files keep their channel: its ffmpeg fails and reports the missing file.
+   */
+  syncMediaFiles(): string[] {
+    if (this.closed) return [];
+    const added: string[] = [];
+    for (const { id, file } of listMediaFiles(this.config.mediaDir)) {
+      if (this.channels.has(id)) continue;
+      this.add(id, fileSource(file, this.probe));
+      added.push(id);
+    }
+    return added;
+  }
+
+  private add(id: string, source: ChannelSource, keepAlive = false): void {
+    if (this.channels.has(id)) {
+      this.log.warn('duplicate channel id ignored', { channel: id });
+      return;
+    }
+    const { config } = this;
+    this.channels.set(id, new Channel({
+      id, source, keepAlive, tuning: this.tuning,
+      ffmpegPath: this.ffmpegPath,
+      idleStopMs: config.idleStopMs,
+      stopTimeoutMs: config.stopTimeoutMs,
+      restartMinMs: config.restartMinMs,
+      restartMaxMs: config.restartMaxMs,
+      gopCacheMaxBytes: config.gopCacheMaxBytes,
+      stallTimeoutMs: STALL_TIMEOUT_MS,
+      log: this.log.child('channel'),
+    }));
   }
 
   get(id: string): Channel | undefined {
@@ -80,6 +100,7 @@ export class ChannelRegistry {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.all().map((c) => c.close()));
   }
 }

@@ -1,0 +1,80 @@
+/**
+ * Serves the built web app (Vite's output in config.webDir): the pages and their hashed assets.
+ * Pages are routes, not files: `/` → index.html, `/watch/<id>` → watch.html, `/dashboard` →
+ * dashboard.html. Hashed files under /assets/ never change, so they are cached for a year; pages
+ * are revalidated every time so a rebuild shows up at once.
+ */
+import { createReadStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { makeStrongEtag, parseEntityTagList, weakMatch, parseEntityTag } from './etag.js';
+import { resolveMediaPath } from './safe-path.js';
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/** Maps a page route to its HTML file; null when the path is not a page. */
+export function pageFor(pathname: string): string | null {
+  if (pathname === '/' || pathname === '/index.html') return 'index.html';
+  if (/^\/watch\/[^/]+\/?$/.test(pathname) || pathname === '/watch.html') return 'watch.html';
+  if (pathname === '/dashboard' || pathname === '/dashboard/' || pathname === '/dashboard.html') return 'dashboard.html';
+  return null;
+}
+
+export type StaticHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>;
+
+/**
+ * Returns a handler that answers GET/HEAD for pages and assets and resolves true, or resolves
+ * false (sending nothing) when the path is not one of its files, so the caller can 404.
+ */
+export function createStaticHandler(webDir: string): StaticHandler {
+  return async (req, res, pathname) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const page = pageFor(pathname);
+    const rel = page ?? pathname.replace(/^\/+/, '');
+    const resolved = await resolveMediaPath(webDir, rel);
+    if (!resolved.ok) return false;
+    const { stat } = resolved;
+    const etag = makeStrongEtag(stat);
+    const immutable = rel.startsWith('assets/');
+    const headers = {
+      ETag: etag,
+      'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    };
+    const inm = req.headers['if-none-match'];
+    const tags = inm === undefined ? undefined : parseEntityTagList(inm);
+    const current = parseEntityTag(etag);
+    if (tags === '*' || (Array.isArray(tags) && current && tags.some((t) => weakMatch(t, current)))) {
+      res.writeHead(304, headers);
+      res.end();
+      return true;
+    }
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': TYPES[path.extname(resolved.path).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': stat.size,
+    });
+    if (req.method === 'HEAD' || stat.size === 0) {
+      res.end();
+      return true;
+    }
+    try {
+      await pipeline(createReadStream(resolved.path), res);
+    } catch {
+      // The client went away mid-body; pipeline() already closed the file.
+      res.destroy();
+    }
+    return true;
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * pushcast's entry point. Read from here outward:
+ *   config.ts          one typed config (defaults < --config file < env < CLI flags)
+ *   ffmpeg/locate.ts   which ffmpeg binary (FFMPEG_PATH → ffmpeg-static → PATH)
+ *   sample-media.ts    the sample clip a fresh clone plays
+ *   server.ts          HTTP + WebSocket routes
+ *     channels.ts → channel.ts → fragmenter.ts (one ffmpeg) → media/ (fMP4 splitting)
+ *     session.ts       one viewer's socket; protocol.ts is the wire format shared with web/
+ *     http/            /vod/ byte ranges and the web app's static files
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { listMediaFiles } from './channels.js';
+import { ConfigError, USAGE, resolveConfig, type Config } from './config.js';
+import { locateFfmpeg, type FfmpegBinaries } from './ffmpeg/locate.js';
+import { createLogger } from './log.js';
+import { generateSample } from './sample-media.js';
+import { createApp } from './server.js';
+
+const log = createLogger();
+
+function loadConfig(): Config {
+  try {
+    const result = resolveConfig({ argv: process.argv.slice(2), env: process.env, readFile: (f) => readFileSync(f, 'utf8') });
+    if (result === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    return result;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`pushcast: invalid configuration: ${err.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+/**
+ * A fresh clone has an empty media folder: make the sample so there is a file channel to watch.
+ * Runs after the server is up (the test pattern plays meanwhile); the channel appears when done.
+ */
+async function ensureSampleMedia(config: Config, ffmpeg: FfmpegBinaries, onReady: () => void): Promise<void> {
+  if (listMediaFiles(config.mediaDir).length > 0) return;
+  const file = path.join(config.mediaDir, 'sample.mp4');
+  log.info('media folder has no video: generating a 60 s sample clip', { file });
+  const started = Date.now();
+  try {
+    await generateSample({ ffmpeg: ffmpeg.ffmpeg, file });
+    log.info('sample clip ready', { file, ms: Date.now() - started });
+    onReady();
+  } catch (err) {
+    // Not fatal: the test pattern and configured channels still work.
+    log.warn('could not generate the sample clip', { error: String(err).slice(0, 500) });
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let ffmpeg: FfmpegBinaries;
+  try {
+    ffmpeg = await locateFfmpeg(config.ffmpegPath);
+  } catch (err) {
+    process.stderr.write(`pushcast: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  log.info('using ffmpeg', { path: ffmpeg.ffmpeg, foundBy: ffmpeg.foundBy, version: ffmpeg.version, ffprobe: ffmpeg.ffprobe });
+  if (!config.dev && !existsSync(path.join(config.webDir, 'index.html'))) {
+    log.warn('web app not built: run "npm run build:web" (npm start does this for you)', { webDir: config.webDir });
+  }
+
+  const app = createApp({ config, ffmpeg, log });
+  const { url } = await app.listen();
+  const ids = app.channels.all().map((c) => c.id);
+  log.info(`pushcast is up: open ${url}/`, { channels: ids });
+  void ensureSampleMedia(config, ffmpeg, () => app.channels.syncMediaFiles());
+
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    log.info('shutting down', { signal });
+    app.close().then(() => process.exit(0), (err: unknown) => {
+      log.error('shutdown failed', { error: String(err) });
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  log.error('fatal', { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+  process.exit(1);
+});

@@ -1,0 +1,189 @@
+/**
+ * The HTTP + WebSocket front door. One port serves:
+ *   /ws                     WebSocket upgrade: one Session per socket (session.ts)
+ *   /api/channels[/<id>]    channel list / one channel (JSON)
+ *   /api/health             liveness + which ffmpeg runs
+ *   /vod/<path>             media files over HTTP Range (http/vod.ts)
+ *   /, /watch/<id>, /assets the built web app (http/static.ts), or Vite's dev server with --dev
+ * Everything else is a JSON 404. A handler that throws answers 500 and the server stays up.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { ChannelRegistry } from './channels.js';
+import type { Config } from './config.js';
+import { ErrorCode, type ErrorCode as ErrorCodeT } from './errors.js';
+import type { FfmpegBinaries } from './ffmpeg/locate.js';
+import { probeSource } from './ffmpeg/probe.js';
+import { createStaticHandler } from './http/static.js';
+import { createVodHandler } from './http/vod.js';
+import type { Logger } from './log.js';
+import { Session } from './session.js';
+
+export interface AppOptions {
+  config: Config;
+  ffmpeg: FfmpegBinaries;
+  log: Logger;
+}
+
+export interface App {
+  readonly server: http.Server;
+  readonly channels: ChannelRegistry;
+  /** Starts listening; resolves with the bound port and a URL for humans and tests. */
+  listen(): Promise<{ port: number; url: string }>;
+  /** Closes sockets, stops every ffmpeg, then the HTTP server. */
+  close(): Promise<void>;
+}
+
+/** Largest client frame ws accepts before closing with 1009; the protocol's own, smaller limit answers BAD_MESSAGE below it. */
+const WS_MAX_PAYLOAD = 64 * 1024;
+const SERVER_NAME = 'pushcast/0.1';
+/** How often the media folder is rescanned for new files, ms. */
+const MEDIA_RESCAN_MS = 5_000;
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
+  const data = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': data.length, 'Cache-Control': 'no-store', ...headers });
+  res.end(data);
+}
+
+export function sendJsonError(res: http.ServerResponse, status: number, code: ErrorCodeT | string, message: string, headers?: http.OutgoingHttpHeaders): void {
+  sendJson(res, status, { error: { code, message } }, headers);
+}
+
+export function createApp({ config, ffmpeg, log }: AppOptions): App {
+  const ffprobe = ffmpeg.ffprobe;
+  const prober = ffprobe ? (url: string) => probeSource(ffprobe, url) : null;
+  const channels = new ChannelRegistry(config, ffmpeg.ffmpeg, prober, log);
+  const vod = createVodHandler({ root: config.mediaDir, cacheControl: config.vodCacheControl, corsOrigins: config.corsOrigins, log: log.child('vod') });
+  const serveStatic = createStaticHandler(config.webDir);
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD });
+  const sessions = new Set<Session>();
+  let dev: { middlewares: http.RequestListener; close(): Promise<void> } | null = null;
+  let rescanTimer: NodeJS.Timeout | null = null;
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const rawPath = rawUrl.split('?', 1)[0] ?? '/';
+    if (rawPath.startsWith('/vod/')) return vod(req, res, rawPath.slice('/vod/'.length));
+    if (rawPath.startsWith('/api/')) return api(req, res, rawPath);
+    if (dev) return dev.middlewares(req, res);
+    if (await serveStatic(req, res, rawPath)) return;
+    sendJsonError(res, 404, ErrorCode.NOT_FOUND, `nothing at ${rawPath.slice(0, 200)}`);
+  }
+
+  function api(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJsonError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { Allow: 'GET, HEAD' });
+      return;
+    }
+    if (rawPath === '/api/channels') {
+      sendJson(res, 200, { channels: channels.all().map((c) => c.info()) });
+      return;
+    }
+    const one = /^\/api\/channels\/([^/]+)$/.exec(rawPath);
+    if (one) {
+      const channel = channels.get(decodeURIComponentSafe(one[1] ?? ''));
+      if (!channel) sendJsonError(res, 404, ErrorCode.UNKNOWN_CHANNEL, 'no such channel');
+      else sendJson(res, 200, channel.info());
+      return;
+    }
+    if (rawPath === '/api/health') {
+      sendJson(res, 200, { ok: true, server: SERVER_NAME, ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version }, viewers: sessions.size });
+      return;
+    }
+    sendJsonError(res, 404, ErrorCode.NOT_FOUND, 'no such API');
+  }
+
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      log.error('request failed', { url: req.url?.slice(0, 200), error: String(err) });
+      if (!res.headersSent) sendJsonError(res, 500, ErrorCode.INTERNAL, 'internal error');
+      else res.destroy();
+    });
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const rawPath = (req.url ?? '/').split('?', 1)[0];
+    if (rawPath !== '/ws') {
+      // Vite's HMR socket (dev mode) upgrades on its own path and handles itself.
+      if (dev) return;
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const session = new Session({
+        socket: ws,
+        findChannel: (id) => channels.get(id),
+        maxBufferedBytes: config.sessionMaxBufferedBytes,
+        serverName: SERVER_NAME,
+        log: log.child('session'),
+      });
+      sessions.add(session);
+      ws.on('close', () => sessions.delete(session));
+      session.start();
+    });
+  });
+
+  return {
+    server,
+    channels,
+    async listen() {
+      if (config.dev) dev = await startViteMiddleware(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      channels.startAlwaysOn();
+      rescanTimer = setInterval(() => {
+        const added = channels.syncMediaFiles();
+        if (added.length) log.info('new media files', { channels: added });
+      }, MEDIA_RESCAN_MS).unref();
+      const { port } = server.address() as AddressInfo;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      return { port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
+    },
+    async close() {
+      if (rescanTimer) clearInterval(rescanTimer);
+      for (const client of wss.clients) client.terminate();
+      for (const s of sessions) s.stop();
+      sessions.clear();
+      await channels.close();
+      await dev?.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** `npm run dev`: Vite serves web/ with HMR on our own HTTP server; page routes map to their HTML. */
+async function startViteMiddleware(server: http.Server): Promise<{ middlewares: http.RequestListener; close(): Promise<void> }> {
+  const { createServer } = await import('vite');
+  const { pageFor } = await import('./http/static.js');
+  const vite = await createServer({
+    configFile: 'web/vite.config.ts',
+    server: { middlewareMode: true, hmr: { server } },
+    appType: 'mpa',
+  });
+  return {
+    middlewares: (req, res) => {
+      const page = pageFor((req.url ?? '/').split('?', 1)[0] ?? '/');
+      if (page) req.url = `/${page}`;
+      vite.middlewares(req, res);
+    },
+    close: () => vite.close(),
+  };
+}
