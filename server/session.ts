@@ -45,6 +45,9 @@ export class Session implements ChannelViewer {
   private epoch = -1;
   /** True after a fragment was dropped: nothing more is sent until a keyframe fragment. */
   private waitingForKey = false;
+  /** True while fragments are skipped because the socket was backed up (not at a timeline start). */
+  private lagging = false;
+  /** Fragments not sent because the socket was backed up. */
   private skipped = 0;
 
   constructor(private readonly opts: SessionOptions) {}
@@ -124,6 +127,7 @@ export class Session implements ChannelViewer {
     this.channel = null;
     this.epoch = -1;
     this.waitingForKey = false;
+    this.lagging = false;
   }
 
   // ---- ChannelViewer ---------------------------------------------------------------------------
@@ -138,25 +142,30 @@ export class Session implements ChannelViewer {
       return;
     }
     this.epoch = epoch;
-    this.waitingForKey = false;
+    // A timeline may open with fragments that hold no video keyframe (e.g. audio-only ones when the
+    // source interleaves audio first): a viewer's first fragment is always a keyframe fragment.
+    this.waitingForKey = true;
     this.send({ type: 'mse', channel: this.channel.id, mime: init.mime, epoch });
     this.sendBinary(init.data);
   }
 
   onFragment(fragment: Fragment, epoch: number): void {
     if (this.state !== 'joined' || epoch !== this.epoch) return;
-    const socket = this.opts.socket;
-    if (this.waitingForKey && !fragment.key) {
-      this.skipped++;
-      return;
+    if (this.waitingForKey) {
+      if (!fragment.key) {
+        if (this.lagging) this.skipped++;
+        return;
+      }
+      this.waitingForKey = false;
+      this.lagging = false;
     }
-    if (socket.bufferedAmount > this.opts.maxBufferedBytes) {
-      // Too far behind: drop until the next keyframe so the stream stays decodable.
+    if (this.opts.socket.bufferedAmount > this.opts.maxBufferedBytes) {
+      // Too far behind: drop until the next keyframe so what it gets stays decodable.
       this.waitingForKey = true;
+      this.lagging = true;
       this.skipped++;
       return;
     }
-    this.waitingForKey = false;
     this.sendBinary(fragment.data);
   }
 

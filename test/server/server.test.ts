@@ -4,7 +4,9 @@
  * keyframe, bytes that ffmpeg decodes, error codes for bad input, and failing sources.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,6 +176,35 @@ describe.skipIf(!ffmpeg)('server with the real ffmpeg', () => {
     // The server is still up and other channels still work.
     const res = await fetch(`${server.url}/api/channels/test`);
     expect(res.status).toBe(200);
+  });
+
+  it('tells viewers when a running source dies, then restarts it on a new timeline', async () => {
+    // A 4 s clip over plain HTTP: ffmpeg plays it once at real-time pace, then the source is gone.
+    const clip = path.join(media.dir, 'clip.mp4');
+    const origin = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': statSync(clip).size });
+      createReadStream(clip).pipe(res);
+    });
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const port = (origin.address() as AddressInfo).port;
+    const dying = await startTestServer(ffmpeg!, {
+      testPattern: false, mediaDir: path.join(media.dir, 'none'), restartMinMs: 200, restartMaxMs: 400,
+      channels: [{ id: 'remote', source: `http://127.0.0.1:${port}/clip.mp4` }],
+    });
+    try {
+      const c = await joined(dying, 'remote');
+      const first = await c.nextText('mse');
+      const err = await c.nextText('error', 20_000);
+      expect(err.code).toBe('FFMPEG_EXIT');
+      const second = await c.nextText('mse', 20_000);
+      expect(second.epoch).toBe(first.epoch + 1);
+      expect(boxTypes(await c.nextBinary())).toEqual(['ftyp', 'moov']);
+      expect(startsWithKeyframe(await c.nextBinary())).toBe(true);
+      c.close();
+    } finally {
+      await dying.close();
+      origin.close();
+    }
   });
 
   it('answers unknown API paths and methods with JSON errors', async () => {
