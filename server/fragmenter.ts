@@ -5,6 +5,7 @@
  * It never restarts itself; the channel decides that.
  */
 import { EventEmitter } from 'node:events';
+import type { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { ErrorCode, PushcastError } from './errors.js';
 import type { FfmpegPlan } from './ffmpeg/args.js';
@@ -65,6 +66,9 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
   private stallTimer: NodeJS.Timeout | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private failure: PushcastError | null = null;
+  private stdout: PassThrough | null = null;
+  /** True while the consumer asked us to stop reading (flow control, not a stall). */
+  private flowPaused = false;
   private exited: Promise<void>;
   private markExited!: () => void;
 
@@ -94,8 +98,29 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
     cmd.on('error', (err: Error) => this.onEnd(err));
     cmd.on('end', () => this.onEnd(null));
     this.command = cmd;
-    const stdout = cmd.pipe();
+    // Called without a target, fluent-ffmpeg's pipe() returns a PassThrough fed from ffmpeg's stdout.
+    const stdout = cmd.pipe() as PassThrough;
     stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.stdout = stdout;
+    this.armStallTimer();
+  }
+
+  /**
+   * Stops reading ffmpeg's stdout: the pipe fills and ffmpeg blocks on its next write, so a file
+   * is read no faster than viewers need it. The stall timer is off meanwhile (silence is ours).
+   */
+  pause(): void {
+    if (this.state !== 'running' || this.flowPaused) return;
+    this.flowPaused = true;
+    this.clearStallTimer();
+    this.stdout?.pause();
+  }
+
+  resume(): void {
+    if (!this.flowPaused) return;
+    this.flowPaused = false;
+    if (this.state !== 'running') return;
+    this.stdout?.resume();
     this.armStallTimer();
   }
 
@@ -156,7 +181,7 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
 
   private armStallTimer(): void {
     const ms = this.opts.stallTimeoutMs;
-    if (!ms) return;
+    if (!ms || this.flowPaused) return;
     this.clearStallTimer();
     this.stallTimer = setTimeout(() => {
       this.failure = new PushcastError(ErrorCode.FFMPEG_EXIT, `source stalled: no output from ffmpeg for ${ms} ms`);
