@@ -18,6 +18,8 @@ export const DEFAULT_MAX_BOX_BYTES = 64 * 1024 * 1024;
 export class BoxSplitter {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** Size of the box at the head of the buffer once its header has been read; null before. */
+  private headSize: number | null = null;
   private readonly maxBoxBytes: number;
 
   constructor(maxBoxBytes = DEFAULT_MAX_BOX_BYTES) {
@@ -35,9 +37,13 @@ export class BoxSplitter {
     this.buffered += chunk.length;
     const boxes: Mp4Box[] = [];
     for (;;) {
-      const size = this.nextBoxSize();
+      // The header is read once per box: re-reading it on every push would make a large box that
+      // arrives in many small chunks cost O(chunks²).
+      this.headSize ??= this.nextBoxSize();
+      const size = this.headSize;
       if (size === null || size > this.buffered) break;
       const data = this.take(size);
+      this.headSize = null;
       boxes.push({ type: data.toString('latin1', 4, 8), data });
     }
     return boxes;
@@ -71,7 +77,14 @@ export class BoxSplitter {
   private peek(n: number): Buffer {
     const first = this.chunks[0] as Buffer;
     if (first.length >= n) return first.subarray(0, n);
-    return Buffer.concat(this.chunks, n);
+    // Copy from the few chunks that hold the n bytes (Buffer.concat would walk the whole list).
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    for (const c of this.chunks) {
+      filled += c.copy(out, filled, 0, Math.min(c.length, n - filled));
+      if (filled === n) break;
+    }
+    return out;
   }
 
   /** Removes and returns the first n bytes as one Buffer. */
@@ -87,19 +100,21 @@ export class BoxSplitter {
     } else {
       out = Buffer.allocUnsafe(n);
       let filled = 0;
+      let used = 0; // whole chunks consumed; removed with one splice (a shift per chunk is O(chunks²))
       while (filled < n) {
-        const c = this.chunks[0] as Buffer;
+        const c = this.chunks[used] as Buffer;
         const want = n - filled;
         if (c.length <= want) {
           c.copy(out, filled);
           filled += c.length;
-          this.chunks.shift();
+          used++;
         } else {
           c.copy(out, filled, 0, want);
-          this.chunks[0] = c.subarray(want);
+          this.chunks[used] = c.subarray(want);
           filled += want;
         }
       }
+      this.chunks.splice(0, used);
     }
     this.buffered -= n;
     return out;

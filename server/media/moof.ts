@@ -44,6 +44,8 @@ function parseTraf(b: Uint8Array, v: DataView, start: number, end: number): Trac
   let defaultDuration: number | null = null;
   let defaultFlags: number | null = null;
   let sawFirstSample = false;
+  // Every read is checked against its own box's end: a corrupt box must neither throw (RangeError)
+  // nor read its neighbour's bytes as its own fields.
   eachChild(b, v, start, end, (type, p, boxEnd) => {
     if (type === 'tfhd' && p + 8 <= boxEnd) {
       const flags = v.getUint32(p) & 0xff_ffff;
@@ -51,29 +53,31 @@ function parseTraf(b: Uint8Array, v: DataView, start: number, end: number): Trac
       let q = p + 8;
       if (flags & 0x01) q += 8; // base_data_offset
       if (flags & 0x02) q += 4; // sample_description_index
-      if (flags & 0x08) { defaultDuration = v.getUint32(q); q += 4; }
+      if (flags & 0x08) { if (q + 4 <= boxEnd) defaultDuration = v.getUint32(q); q += 4; }
       if (flags & 0x10) q += 4; // default_sample_size
       if (flags & 0x20 && q + 4 <= boxEnd) defaultFlags = v.getUint32(q);
     } else if (type === 'tfdt' && p + 8 <= boxEnd) {
       const version = v.getUint8(p);
-      info.baseDecodeTime = version === 1 && p + 12 <= boxEnd ? Number(v.getBigUint64(p + 4)) : v.getUint32(p + 4);
+      if (version === 1) { if (p + 12 <= boxEnd) info.baseDecodeTime = Number(v.getBigUint64(p + 4)); }
+      else info.baseDecodeTime = v.getUint32(p + 4);
     } else if (type === 'trun' && p + 8 <= boxEnd) {
       const flags = v.getUint32(p) & 0xff_ffff;
       const count = v.getUint32(p + 4);
       let q = p + 8;
       if (flags & 0x001) q += 4; // data_offset
       let firstFlags: number | null = null;
-      if (flags & 0x004) { firstFlags = v.getUint32(q); q += 4; }
+      if (flags & 0x004) { if (q + 4 <= boxEnd) firstFlags = v.getUint32(q); q += 4; }
       const perSample = ((flags & 0x100 ? 4 : 0) + (flags & 0x200 ? 4 : 0) + (flags & 0x400 ? 4 : 0) + (flags & 0x800 ? 4 : 0));
       let duration = 0;
-      for (let i = 0; i < count && q + perSample <= boxEnd; i++) {
+      // With no per-sample fields there is nothing to walk: a corrupt count of 2^32 must not spin.
+      for (let i = 0; perSample > 0 && i < count && q + perSample <= boxEnd; i++) {
         let r = q;
         if (flags & 0x100) { duration += v.getUint32(r); r += 4; }
         if (flags & 0x200) r += 4;
         if (i === 0 && flags & 0x400 && firstFlags === null) firstFlags = v.getUint32(r);
         q += perSample;
       }
-      if (!(flags & 0x100)) {
+      if (!(flags & 0x100) && count > 0) {
         if (defaultDuration === null) info.duration = null;
         else duration = count * defaultDuration;
       }

@@ -29,6 +29,8 @@ export function readPrft(bytes: Uint8Array, offset = 0): ProducerReferenceTime |
   const type = String.fromCharCode(bytes[offset + 4]!, bytes[offset + 5]!, bytes[offset + 6]!, bytes[offset + 7]!);
   if (type !== 'prft') return null;
   const version = view.getUint8(8);
+  // Only versions 0 and 1 are defined; another version's layout is unknown, so its fields cannot be trusted.
+  if (version > 1) return null;
   const need = version === 1 ? 32 : 28;
   if (size < need || size > view.byteLength) return null;
   const trackId = view.getUint32(12);
