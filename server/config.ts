@@ -134,11 +134,15 @@ function checkFileConfig(value: unknown, file: string): Partial<Config> {
   return value as Partial<Config>;
 }
 
+const CHANNEL_KEYS: readonly string[] = ['id', 'source', 'keepAlive', 'transcode'];
+
 function validate(c: Config): Config {
   for (const key of NUMERIC_KEYS) {
     const v = c[key];
     if (!Number.isFinite(v) || v < 0) throw new ConfigError(`${key} must be a non-negative number, got ${v}`);
   }
+  // parsePort covers CLI and env; a file's port is a JSON number and needs the same check.
+  if (!Number.isInteger(c.port) || c.port > 65535) throw new ConfigError(`port must be a whole number 0–65535, got ${c.port}`);
   if (c.fragmentMs < 20 || c.fragmentMs > 10_000) throw new ConfigError(`fragmentMs must be 20–10000, got ${c.fragmentMs}`);
   if (c.keyframeIntervalSec <= 0 || c.keyframeIntervalSec > 10) throw new ConfigError(`keyframeIntervalSec must be in (0, 10]`);
   if (c.restartMinMs > c.restartMaxMs) throw new ConfigError('restartMinMs must not exceed restartMaxMs');
@@ -147,6 +151,9 @@ function validate(c: Config): Config {
     if (typeof ch !== 'object' || ch === null || typeof ch.id !== 'string' || typeof ch.source !== 'string') {
       throw new ConfigError('each channel needs a string "id" and "source"');
     }
+    const extra = Object.keys(ch).find((k) => !CHANNEL_KEYS.includes(k));
+    if (extra !== undefined) throw new ConfigError(`channel "${ch.id}": unknown key "${extra}"`);
+    if (ch.keepAlive !== undefined && typeof ch.keepAlive !== 'boolean') throw new ConfigError(`channel "${ch.id}": keepAlive must be true or false`);
     if (!isChannelId(ch.id)) throw new ConfigError(`channel id "${ch.id}" may only use letters, digits, . _ - (≤ 128)`);
     if (ch.id === 'test' && c.testPattern) throw new ConfigError('channel id "test" is taken by the test pattern (use --no-test-pattern)');
     if (ids.has(ch.id)) throw new ConfigError(`channel id "${ch.id}" is defined twice`);
@@ -176,6 +183,9 @@ export function resolveConfig({ argv, env, readFile }: ResolveInput): Config | '
       if (next === undefined || next.startsWith('--')) throw new ConfigError(`${name} needs a value`);
       return next;
     };
+    // A switch takes no value: "--dev=false" must not quietly turn dev mode on.
+    const isSwitch = name === '--help' || name === '-h' || name === '--no-test-pattern' || name === '--dev';
+    if (isSwitch && inline !== undefined) throw new ConfigError(`${name} takes no value, got "${arg}"`);
     switch (name) {
       case '--help': case '-h': return 'help';
       case '--port': flags.port = parsePort(value(), '--port'); break;

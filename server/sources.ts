@@ -74,9 +74,14 @@ export function liveSource(url: string, probe: Prober, policy: TranscodePolicy =
   };
 }
 
-/** Removes user:password from a URL for display and logs. */
+/**
+ * Removes user:password from a URL for display and logs. The userinfo ends at the last '@' before
+ * the path, query or fragment (RFC 3986 §3.2): people write unescaped '@' in passwords, and
+ * stopping at the first one would show the rest of the password. An empty userinfo (ffmpeg's
+ * `udp://@239.0.0.1:1234` listen syntax) holds no secret and stays as it is.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]+@/i, '$1***@');
 }
 
 /** True for anything with a URL scheme (rtsp://, udp://, http://…), except file:. */
