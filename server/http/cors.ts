@@ -13,8 +13,12 @@ export const CORS_ALLOW_METHODS = 'GET, HEAD, OPTIONS';
 /** Request headers a player sends for seeking and revalidation; Range is not CORS-safelisted. */
 export const CORS_ALLOW_HEADERS =
   'Range, If-Range, If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since';
-/** Response headers a script (MSE player) must read; not all are CORS-safelisted. */
-export const CORS_EXPOSE_HEADERS = 'Content-Range, Accept-Ranges, Content-Length, ETag';
+/**
+ * Response headers a script (MSE player) must read; none of these is CORS-safelisted.
+ * Retry-After paces polling on a 202 while a copy is generated; X-Pushcast-Variant says whether
+ * the bytes are the original file or a generated copy (see server/vod/routes.ts).
+ */
+export const CORS_EXPOSE_HEADERS = 'Content-Range, Accept-Ranges, Content-Length, ETag, Retry-After, X-Pushcast-Variant';
 /** Preflight cache lifetime in seconds; Chromium caps it at 7200 anyway. */
 export const CORS_MAX_AGE_SECONDS = 7200;
 

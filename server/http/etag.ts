@@ -13,12 +13,18 @@ export interface EntityTag {
 
 /**
  * A strong ETag from file identity and metadata. Strong means "byte-identical content" (§8.8.1):
- * any write changes mtime (nanosecond resolution on common filesystems) and a replaced file gets
- * a new inode, so the tag changes with the bytes. Hashing keeps inode numbers out of the headers.
+ * a write changes mtime and ctime, and a replaced file (editors, ffmpeg, rsync) gets a new inode,
+ * so the tag changes with the bytes. ctime is included because tools that restore mtime after a
+ * rewrite (`cp -p`, `touch -r`, `rsync -t`) cannot restore ctime. Hashing keeps inode numbers out
+ * of the headers.
+ *
+ * Known limit, shared by every metadata-based ETag: Linux stamps files with a coarse clock (one
+ * tick, a few ms), so two same-size in-place rewrites of the same inode within one tick keep the
+ * tag. Media files are written once and then served, which makes that window irrelevant here.
  */
-export function makeStrongEtag(stat: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs'>): string {
+export function makeStrongEtag(stat: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>): string {
   const digest = createHash('sha256')
-    .update(`${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`)
+    .update(`${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`)
     .digest('base64url')
     .slice(0, 22); // 132 bits: collisions are not a practical concern
   return `"${stat.size.toString(16)}-${digest}"`;

@@ -59,7 +59,7 @@ export function parseHttpDate(value: string | undefined, nowMs: number = Date.no
   }
   m = ASCTIME.exec(v);
   if (m) {
-    return utc(Number(m[7]), MONTHS.indexOf(m[1] ?? ''), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
+    return utc(Number(m[6]), MONTHS.indexOf(m[1] ?? ''), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
   }
   return undefined;
 }

@@ -15,6 +15,12 @@ const TYPES: Readonly<Record<string, string>> = {
   mkv: 'video/x-matroska',
   ts: 'video/mp2t',
   mov: 'video/quicktime',
+  avi: 'video/x-msvideo',
+  flv: 'video/x-flv',
+  ogv: 'video/ogg',
+  aac: 'audio/aac', // raw ADTS stream
+  flac: 'audio/flac',
+  wav: 'audio/wav',
   mp3: 'audio/mpeg',
   m4a: 'audio/mp4',
   ogg: 'audio/ogg',

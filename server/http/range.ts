@@ -17,8 +17,11 @@
  *   do; any other element that is not `digits-digits`, `digits-` or `-digits` voids the header.
  * - Positions beyond Number.MAX_SAFE_INTEGER are never wrapped or rounded down: such a first-pos
  *   is past any real file (unsatisfiable); such a last-pos or suffix-length clamps to the file.
- * - A zero-length file can satisfy no range: the caller answers 416 `bytes * /0` (§14.1.1 would
- *   allow a suffix range there, but a 206 would have no valid Content-Range to carry).
+ * - A zero-length file: §14.1.1 calls a suffix range with a non-zero length satisfiable there, but
+ *   no 206 can carry it (Content-Range has no form for zero bytes), so such a Range is ignored and
+ *   the caller sends 200 with length 0. Any other range on an empty file is unsatisfiable (416).
+ * - Parts are returned in the order their range-specs first appeared, after coalescing overlapping
+ *   or adjacent ones (§15.3.7.2: a server SHOULD keep the requested order).
  * - Range units are case-insensitive (§14.1), so `Bytes=0-1` is honoured.
  */
 
@@ -94,19 +97,23 @@ function satisfy(spec: Spec, size: number): ByteRange | undefined {
   return { start: spec.first, end };
 }
 
-/** Sorts and merges overlapping or adjacent ranges (§15.3.7.2 allows coalescing). */
-function coalesce(ranges: ByteRange[]): ByteRange[] {
-  const sorted = [...ranges].sort((a, b) => a.start - b.start || a.end - b.end);
-  const merged: ByteRange[] = [];
+/**
+ * Merges overlapping or adjacent ranges (§15.3.7.2 allows coalescing) and keeps the merged groups
+ * in the order their earliest member was requested (§15.3.7.2: parts SHOULD follow that order).
+ */
+export function coalesce(ranges: readonly ByteRange[]): ByteRange[] {
+  const sorted = ranges.map((r, index) => ({ ...r, index })).sort((a, b) => a.start - b.start || a.end - b.end);
+  const merged: Array<ByteRange & { index: number }> = [];
   for (const r of sorted) {
     const last = merged[merged.length - 1];
     if (last && r.start <= last.end + 1) {
       last.end = Math.max(last.end, r.end);
+      last.index = Math.min(last.index, r.index);
     } else {
       merged.push({ ...r });
     }
   }
-  return merged;
+  return merged.sort((a, b) => a.index - b.index).map(({ start, end }) => ({ start, end }));
 }
 
 /**
@@ -135,7 +142,11 @@ export function parseRangeHeader(header: string | undefined, size: number): Rang
     satisfiable.push(r);
     total += r.end - r.start + 1;
   }
-  if (satisfiable.length === 0) return { kind: 'unsatisfiable' };
+  if (satisfiable.length === 0) {
+    // See the zero-length policy above: a satisfiable suffix range that no 206 can express.
+    if (size === 0 && specs.some((s) => s.type === 'suffix' && s.length > 0)) return { kind: 'none' };
+    return { kind: 'unsatisfiable' };
+  }
   // Asking for more bytes than the file holds means heavy overlap: a cheap amplification
   // vector (§17.15), so answer with one plain copy of the file instead.
   if (total > size) return { kind: 'whole', reason: 'too-large' };

@@ -55,7 +55,10 @@ export function splitMediaPath(rawUrlPath: string): { ok: true; segments: string
     return { ok: false, reason: 'BAD_ENCODING' };
   }
   if (decoded.includes('\0') || decoded.includes('\\')) return { ok: false, reason: 'FORBIDDEN_CHAR' };
-  if (decoded.startsWith('/') || path.isAbsolute(decoded)) return { ok: false, reason: 'BAD_SEGMENT' };
+  // A drive letter (`C:`) is only absolute on Windows; refuse it everywhere so the rule is portable.
+  if (decoded.startsWith('/') || path.isAbsolute(decoded) || /^[A-Za-z]:/.test(decoded)) {
+    return { ok: false, reason: 'BAD_SEGMENT' };
+  }
   const segments = decoded.split('/');
   for (const s of segments) {
     // '' (a//b or trailing slash), '.', '..' and dotfiles all start with or are empty/dots.

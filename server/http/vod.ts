@@ -3,17 +3,23 @@
  * conditionals, byte ranges and CORS (RFC 9110 §8.8, §13, §14, §15.3.7). The pure decisions live
  * in range.ts, conditional.ts, cors.ts, multipart.ts and safe-path.ts; this file is the I/O shell.
  *
- * Lifecycle of one request: resolve path → open one file handle → fstat it (so headers and bytes
- * come from the same inode even if the file is replaced meanwhile) → decide status → stream →
- * close the handle in `finally`, whether the body completed, failed or the client went away.
+ * Two layers, so server/vod/routes.ts can serve generated copies with the same policy:
+ * - `createFileResponder` answers GET/HEAD for one absolute, already-trusted file path;
+ * - `createVodHandler` adds the method gate (OPTIONS, 405) and the media-root path check.
+ *
+ * Lifecycle of one response: open one file handle → fstat it (so headers and bytes come from the
+ * same inode even if the file is replaced meanwhile) → decide status → stream → close the handle
+ * in `finally`, whether the body completed, failed or the client went away.
  */
 import { promises as fsp } from 'node:fs';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { evaluatePreconditions, ifRangeAllows } from './conditional.js';
 import { corsHeaders, preflightHeaders, validateCorsOrigins } from './cors.js';
+import { sendError } from './error-body.js';
 import { makeStrongEtag } from './etag.js';
 import { formatHttpDate } from './http-date.js';
 import { contentTypeFor } from './mime.js';
@@ -28,9 +34,16 @@ export interface VodLogger {
   debug?(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export interface VodOptions {
-  /** Media directory; only regular files below its real path are served. */
-  root: string;
+/** Stable codes in `{ error: { code } }` bodies of /vod/ responses (see error-body.ts). */
+export const VodErrorCode = {
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  RANGE_NOT_SATISFIABLE: 'RANGE_NOT_SATISFIABLE',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export interface ResponderOptions {
   /** Cache-Control for 200/206/304 (e.g. `public, max-age=3600`). */
   cacheControl: string;
   /** Exact origins allowed to read responses cross-origin, or `['*']`; `[]` disables CORS. */
@@ -39,36 +52,30 @@ export interface VodOptions {
   log?: VodLogger;
 }
 
+export interface VodOptions extends ResponderOptions {
+  /** Media directory; only regular files below its real path are served. */
+  root: string;
+}
+
 export type VodHandler = (req: IncomingMessage, res: ServerResponse, relPath: string) => Promise<void>;
 
-const ALLOW = 'GET, HEAD, OPTIONS';
-/** Error responses must not be cached under the file's URL (a cached 404/416 would poison it). */
-const NO_STORE = 'no-store';
+/**
+ * Serves GET/HEAD for `absPath`, which the caller has already vetted. `extraHeaders` go on every
+ * response (e.g. which variant of a file this is). Never rejects: failures become 404/500 or a cut
+ * connection once headers are out.
+ */
+export type FileResponder = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  absPath: string,
+  extraHeaders?: OutgoingHttpHeaders,
+) => Promise<void>;
 
-type ErrorCode = 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PRECONDITION_FAILED' | 'RANGE_NOT_SATISFIABLE' | 'INTERNAL';
+export const ALLOW = 'GET, HEAD, OPTIONS';
 
 const stderrLog: VodLogger = {
   warn: (msg, fields) => process.stderr.write(`warn [vod] ${msg} ${JSON.stringify(fields ?? {})}\n`),
 };
-
-/** Writes a small JSON error; HEAD gets the same headers without the body (§9.3.2). */
-function sendError(
-  req: IncomingMessage,
-  res: ServerResponse,
-  status: number,
-  code: ErrorCode,
-  message: string,
-  headers: OutgoingHttpHeaders,
-): void {
-  const body = Buffer.from(JSON.stringify({ error: { code, message } }));
-  res.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json',
-    'Content-Length': body.length,
-    'Cache-Control': NO_STORE,
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
 
 /** The client closing the connection mid-body is routine (players seek by aborting). */
 function isClientAbort(err: unknown, res: ServerResponse): boolean {
@@ -83,35 +90,60 @@ function isClientAbort(err: unknown, res: ServerResponse): boolean {
 async function* multipartBody(handle: FileHandle, plan: MultipartPlan): AsyncGenerator<Buffer> {
   for (const part of plan.parts) {
     yield part.head;
-    // autoClose:false — the handle is shared by all parts and closed by the request's finally.
+    // autoClose:false — the handle is shared by all parts and closed by the responder's finally.
     yield* handle.createReadStream({ start: part.range.start, end: part.range.end, autoClose: false });
   }
   yield plan.tail;
 }
 
-export function createVodHandler(opts: VodOptions): VodHandler {
-  if (typeof opts.root !== 'string' || opts.root === '') throw new TypeError('VodOptions.root must be a non-empty path');
-  if (/[\r\n]/.test(opts.cacheControl)) throw new TypeError('VodOptions.cacheControl must be a single header line');
+function checkResponderOptions(opts: ResponderOptions): void {
+  if (typeof opts.cacheControl !== 'string' || /[\r\n]/.test(opts.cacheControl)) {
+    throw new TypeError('cacheControl must be a single header line');
+  }
   validateCorsOrigins(opts.corsOrigins);
-  const { root, cacheControl } = opts;
+}
+
+/**
+ * Answers OPTIONS (preflight, 204) and every method other than GET/HEAD (405 with Allow,
+ * §15.5.6). Returns true when it answered. A preflight never touches the filesystem, so it cannot
+ * reveal which files exist.
+ */
+export function answerNonGet(req: IncomingMessage, res: ServerResponse, corsOrigins: readonly string[]): boolean {
+  const method = req.method ?? '';
+  if (method === 'GET' || method === 'HEAD') return false;
+  if (method === 'OPTIONS') {
+    res.writeHead(204, { ...preflightHeaders(req.headers.origin, corsOrigins), Allow: ALLOW });
+    res.end();
+    return true;
+  }
+  sendError(req, res, 405, VodErrorCode.METHOD_NOT_ALLOWED, 'method not allowed', {
+    ...corsHeaders(req.headers.origin, corsOrigins),
+    Allow: ALLOW,
+  });
+  return true;
+}
+
+export function createFileResponder(opts: ResponderOptions): FileResponder {
+  checkResponderOptions(opts);
+  const { cacheControl } = opts;
   const corsOrigins = [...opts.corsOrigins];
   const log = opts.log ?? stderrLog;
 
   /** Sends status, headers and body for an open, regular file. */
-  async function serveFile(
+  async function serveOpen(
     req: IncomingMessage,
     res: ServerResponse,
     handle: FileHandle,
     stat: Stats,
     filePath: string,
-    cors: OutgoingHttpHeaders,
+    base: OutgoingHttpHeaders,
   ): Promise<void> {
     const method = req.method ?? 'GET';
     const size = stat.size;
     const etag = makeStrongEtag(stat);
     const contentType = contentTypeFor(filePath);
     const validators: OutgoingHttpHeaders = {
-      ...cors,
+      ...base,
       'Accept-Ranges': 'bytes',
       ETag: etag,
       'Last-Modified': formatHttpDate(stat.mtimeMs),
@@ -130,7 +162,7 @@ export function createVodHandler(opts: VodOptions): VodHandler {
       { etag, lastModifiedMs: stat.mtimeMs },
     );
     if (outcome === 'precondition-failed') {
-      sendError(req, res, 412, 'PRECONDITION_FAILED', 'precondition failed', validators);
+      sendError(req, res, 412, VodErrorCode.PRECONDITION_FAILED, 'precondition failed', validators);
       return;
     }
     if (outcome === 'not-modified') {
@@ -141,9 +173,11 @@ export function createVodHandler(opts: VodOptions): VodHandler {
       return;
     }
 
-    // §14.2: Range is defined for GET; HEAD mirrors GET's headers (§9.3.2). A failed If-Range
-    // means "send me the whole, changed file" (§13.1.5), so the Range is then ignored.
-    // A repeated If-Range header is malformed: it can validate nothing, so the Range is ignored.
+    // §14.2 defines Range for GET only, but §9.3.2 asks HEAD to mirror GET's headers; the product
+    // wants HEAD to predict GET exactly (players probe with it), so HEAD honours Range too.
+    // A failed If-Range means "send me the whole, changed file" (§13.1.5): the Range is ignored.
+    // Node joins a repeated If-Range into one string, which then parses as neither a tag nor a
+    // date, so the Range is ignored; an array (only possible from a non-Node caller) likewise.
     const range = req.headers.range;
     const ifRange = req.headers['if-range'];
     const result =
@@ -152,7 +186,7 @@ export function createVodHandler(opts: VodOptions): VodHandler {
         : ({ kind: 'none' } as const);
 
     if (result.kind === 'unsatisfiable') {
-      sendError(req, res, 416, 'RANGE_NOT_SATISFIABLE', 'range not satisfiable', {
+      sendError(req, res, 416, VodErrorCode.RANGE_NOT_SATISFIABLE, 'range not satisfiable', {
         ...validators,
         'Content-Range': `bytes */${size}`, // §15.5.17
       });
@@ -161,7 +195,8 @@ export function createVodHandler(opts: VodOptions): VodHandler {
     if (result.kind === 'whole') log.debug?.('range ignored', { path: filePath, reason: result.reason });
 
     const cacheable = { ...validators, 'Cache-Control': cacheControl };
-    let body: AsyncIterable<Buffer> | NodeJS.ReadableStream | undefined;
+    // The body is built lazily so HEAD never opens a read stream it would not consume.
+    let body: (() => Readable | AsyncGenerator<Buffer>) | undefined;
     if (result.kind === 'ranges' && result.ranges.length === 1) {
       const r = result.ranges[0]!;
       res.writeHead(206, {
@@ -170,26 +205,24 @@ export function createVodHandler(opts: VodOptions): VodHandler {
         'Content-Length': r.end - r.start + 1,
         'Content-Range': `bytes ${r.start}-${r.end}/${size}`, // §14.4
       });
-      body = handle.createReadStream({ start: r.start, end: r.end, autoClose: false });
+      body = () => handle.createReadStream({ start: r.start, end: r.end, autoClose: false });
     } else if (result.kind === 'ranges') {
       const plan = planMultipart(result.ranges, size, contentType);
       res.writeHead(206, { ...cacheable, 'Content-Type': plan.contentType, 'Content-Length': plan.length });
-      body = multipartBody(handle, plan);
+      body = () => multipartBody(handle, plan);
     } else {
       res.writeHead(200, { ...cacheable, 'Content-Type': contentType, 'Content-Length': size });
-      if (size > 0) body = handle.createReadStream({ start: 0, end: size - 1, autoClose: false });
+      if (size > 0) body = () => handle.createReadStream({ start: 0, end: size - 1, autoClose: false });
     }
 
     if (method === 'HEAD' || body === undefined) {
-      // A read stream created for HEAD would never be consumed; close it explicitly.
-      if (body && 'destroy' in body && typeof body.destroy === 'function') body.destroy();
       res.end();
       return;
     }
     try {
       // pipeline() applies backpressure and, when the response closes early, destroys the file
       // stream (or returns the generator, which destroys the part stream), so no read lingers.
-      await pipeline(body, res);
+      await pipeline(body(), res);
     } catch (err) {
       if (isClientAbort(err, res)) {
         log.debug?.('client closed during body', { path: filePath });
@@ -200,52 +233,52 @@ export function createVodHandler(opts: VodOptions): VodHandler {
     }
   }
 
-  return async function vodHandler(req, res, relPath) {
-    const cors = corsHeaders(req.headers.origin, corsOrigins);
+  return async function respond(req, res, absPath, extraHeaders = {}) {
+    const base = { ...corsHeaders(req.headers.origin, corsOrigins), ...extraHeaders };
     try {
-      const method = req.method ?? '';
-      if (method === 'OPTIONS') {
-        // Answered without touching the filesystem: a preflight must not reveal what exists.
-        res.writeHead(204, { ...preflightHeaders(req.headers.origin, corsOrigins), Allow: ALLOW });
-        res.end();
-        return;
-      }
-      if (method !== 'GET' && method !== 'HEAD') {
-        sendError(req, res, 405, 'METHOD_NOT_ALLOWED', 'method not allowed', { ...cors, Allow: ALLOW }); // §15.5.6
-        return;
-      }
-
-      const resolved = await resolveMediaPath(root, relPath);
-      if (!resolved.ok) {
-        if (resolved.reason === 'IO_ERROR') log.warn('vod path resolution failed', { error: String(resolved.cause) });
-        sendError(req, res, 404, 'NOT_FOUND', 'no such file', cors);
-        return;
-      }
-
       let handle: FileHandle;
       try {
-        handle = await fsp.open(resolved.path, 'r');
+        handle = await fsp.open(absPath, 'r');
       } catch (err) {
-        // Deleted or replaced between resolve and open: still just "not found" for the client.
+        // Deleted or replaced since the caller looked: still just "not found" for the client.
         log.debug?.('vod open failed', { error: String(err) });
-        sendError(req, res, 404, 'NOT_FOUND', 'no such file', cors);
+        sendError(req, res, 404, VodErrorCode.NOT_FOUND, 'no such file', base);
         return;
       }
       try {
         const stat = await handle.stat();
         if (!stat.isFile()) {
-          sendError(req, res, 404, 'NOT_FOUND', 'no such file', cors);
+          sendError(req, res, 404, VodErrorCode.NOT_FOUND, 'no such file', base);
           return;
         }
-        await serveFile(req, res, handle, stat, resolved.path, cors);
+        await serveOpen(req, res, handle, stat, absPath, base);
       } finally {
         // Waits for any in-flight read, then releases the descriptor (aborted requests included).
         await handle.close().catch((err: unknown) => log.warn('vod close failed', { error: String(err) }));
       }
     } catch (err) {
-      log.warn('vod handler failed', { error: String(err) });
-      if (!res.headersSent) sendError(req, res, 500, 'INTERNAL', 'internal error', cors);
+      log.warn('vod responder failed', { error: String(err) });
+      if (!res.headersSent) sendError(req, res, 500, VodErrorCode.INTERNAL, 'internal error', base);
       else res.destroy();
     }
+  };
+}
+
+/** The plain file endpoint: method gate, media-root path check, then the responder. */
+export function createVodHandler(opts: VodOptions): VodHandler {
+  if (typeof opts.root !== 'string' || opts.root === '') throw new TypeError('VodOptions.root must be a non-empty path');
+  const respond = createFileResponder(opts);
+  const corsOrigins = [...opts.corsOrigins];
+  const log = opts.log ?? stderrLog;
+
+  return async function vodHandler(req, res, relPath) {
+    if (answerNonGet(req, res, corsOrigins)) return;
+    const resolved = await resolveMediaPath(opts.root, relPath);
+    if (!resolved.ok) {
+      if (resolved.reason === 'IO_ERROR') log.warn('vod path resolution failed', { error: String(resolved.cause) });
+      sendError(req, res, 404, VodErrorCode.NOT_FOUND, 'no such file', corsHeaders(req.headers.origin, corsOrigins));
+      return;
+    }
+    await respond(req, res, resolved.path);
   };
 }

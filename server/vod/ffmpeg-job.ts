@@ -1,0 +1,72 @@
+/**
+ * Runs one finite ffmpeg job (a remux or transcode to a file) to completion.
+ * Spawned with an argument array (no shell), stderr kept as a bounded tail for the error report,
+ * stopped by an AbortSignal with SIGTERM and then SIGKILL, and always awaited to its `close` so
+ * no zombie is left behind.
+ */
+import { spawn } from 'node:child_process';
+
+export const DeriveErrorCode = {
+  /** ffmpeg exited non-zero or was killed; the message carries its stderr tail. */
+  FFMPEG_EXIT: 'FFMPEG_EXIT',
+  /** ffmpeg could not be started at all (missing binary, EACCES). */
+  FFMPEG_SPAWN: 'FFMPEG_SPAWN',
+  /** The job was stopped because the server is shutting down. */
+  ABORTED: 'ABORTED',
+} as const;
+export type DeriveErrorCode = (typeof DeriveErrorCode)[keyof typeof DeriveErrorCode];
+
+export class DeriveError extends Error {
+  override name = 'DeriveError';
+  constructor(
+    readonly code: DeriveErrorCode,
+    message: string,
+    /** Last lines ffmpeg wrote to stderr (bounded). */
+    readonly stderrTail: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs ffmpeg with `args`; resolves on exit 0. */
+export type FfmpegRunner = (args: string[], signal: AbortSignal) => Promise<void>;
+
+/** Bytes of stderr kept; enough for ffmpeg's final error lines, bounded for a chatty run. */
+const STDERR_TAIL_BYTES = 4096;
+
+export function createFfmpegRunner(ffmpegPath: string, killAfterMs = 3000): FfmpegRunner {
+  return (args, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(new DeriveError(DeriveErrorCode.ABORTED, 'stopped before start', ''));
+        return;
+      }
+      const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let tail = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => {
+        tail = (tail + chunk).slice(-STDERR_TAIL_BYTES);
+      });
+      let killTimer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => {
+        child.kill('SIGTERM');
+        // ffmpeg finishing a large moov rewrite may ignore SIGTERM for a while.
+        killTimer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        killTimer.unref();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      let spawnError: Error | undefined;
+      child.on('error', (err) => {
+        spawnError = err; // 'close' still follows and settles the promise
+      });
+      child.on('close', (code, sig) => {
+        signal.removeEventListener('abort', onAbort);
+        if (killTimer) clearTimeout(killTimer);
+        const stderrTail = tail.trim();
+        if (signal.aborted) reject(new DeriveError(DeriveErrorCode.ABORTED, 'stopped on shutdown', stderrTail));
+        else if (spawnError) reject(new DeriveError(DeriveErrorCode.FFMPEG_SPAWN, `cannot start ffmpeg: ${spawnError.message}`, ''));
+        else if (code === 0) resolve();
+        else reject(new DeriveError(DeriveErrorCode.FFMPEG_EXIT, `ffmpeg exited with ${sig ?? `code ${code}`}`, stderrTail));
+      });
+    });
+}
