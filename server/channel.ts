@@ -1,26 +1,41 @@
 /**
- * A channel: one source, at most one ffmpeg (a Fragmenter), any number of viewers.
+ * A channel: one source, at most one ffmpeg (a Fragmenter), any number of viewers, one shared
+ * playhead (control/playhead.ts) that play / pause / seek commands move for everyone at once.
  *
- * States:  idle → starting (probe, spawn) → running (init received) → stopping → idle
+ * Status:  idle → starting (probe, spawn) → running (init received) → stopping → idle
  *          starting|running → error (source failed) → starting again after a backoff, while wanted
- * "Wanted" means it has viewers or is keep-alive. ffmpeg starts with the first viewer and stops
- * idleStopMs after the last one leaves. Every ffmpeg start is a new timeline: a new `epoch`.
+ * "Wanted" means it has viewers or is keep-alive: ffmpeg starts with the first viewer and stops
+ * idleStopMs after the last one leaves.
  *
- * The GOP cache holds the fragments since the last keyframe fragment so that a viewer who joins
- * gets a decodable first frame at once instead of waiting up to a keyframe interval.
+ * Two kinds of timeline:
+ * - Live (live URLs, the test pattern): fragments go to viewers as ffmpeg makes them. `pause`
+ *   holds the channel (nothing is pushed); `play` opens a new epoch at the live edge.
+ * - File (paced): ffmpeg reads as fast as the pipe allows and the Pacer releases fragments a
+ *   bounded lead ahead of the playhead. Media time is TIMELINE_BASE_SEC + file position; the file
+ *   loops by starting the next ffmpeg run with its output shifted by the file's duration, so the
+ *   timeline (and the epoch) continue seamlessly. A seek replays held fragments or restarts
+ *   ffmpeg with input seeking; either way it opens a new epoch.
+ *
+ * The GOP cache holds the released fragments since the last keyframe fragment, so a viewer who
+ * joins gets a decodable first frame at once instead of waiting up to a keyframe interval.
  */
 import { EventEmitter } from 'node:events';
+import { applyCommand, foldPosition, playheadAt, type ControlCommand, type ControlDecision, type Playhead } from './control/playhead.js';
+import { Pacer, type PacerOptions } from './control/pacer.js';
 import { ErrorCode, PushcastError } from './errors.js';
 import type { OutputTuning } from './ffmpeg/args.js';
 import { buildFfmpegPlan } from './ffmpeg/args.js';
-import { Fragmenter, type Fragment, type InitSegment } from './fragmenter.js';
+import { Fragmenter, type Fragment, type FragmenterExit, type InitSegment } from './fragmenter.js';
 import type { Logger } from './log.js';
 import type { ChannelInfo, ChannelStatus } from './protocol.js';
 import type { ChannelSource } from './sources.js';
 
 /** What a channel needs from each viewer; a session implements it. Must not throw. */
 export interface ChannelViewer {
-  /** A new timeline: the MSE type and the init segment; fragments from a keyframe follow. */
+  /**
+   * An init segment. A new `epoch` means a new timeline (drop the old one); the same epoch as
+   * before means a re-initialisation on the same timeline (e.g. the next loop of a file).
+   */
   onInit(init: InitSegment, epoch: number): void;
   onFragment(fragment: Fragment, epoch: number): void;
   onState(info: ChannelInfo): void;
@@ -41,6 +56,10 @@ export interface ChannelOptions {
   gopCacheMaxBytes: number;
   /** No ffmpeg output for this long (ms) counts as a dead source. */
   stallTimeoutMs: number;
+  /** Pacing of file channels. */
+  pace: PacerOptions;
+  /** Viewers get the state at least this often, ms. */
+  stateIntervalMs: number;
   log: Logger;
 }
 
@@ -50,13 +69,28 @@ export interface ChannelEvents {
 
 /** Window over which the channel's bitrate is measured, ms. */
 const BITRATE_WINDOW_MS = 5_000;
+/**
+ * File channels' media time of file position 0, seconds. Positive so that the AAC priming and
+ * B-frame decode times before position 0 never go negative in the fMP4 (tfdt is unsigned).
+ */
+export const TIMELINE_BASE_SEC = 1;
+/** How often the pacer releases due fragments, ms (a fraction of a 200 ms fragment). */
+const PACE_TICK_MS = 40;
+
+/** One ffmpeg run of a file channel: where in the file it starts and where that lands on the timeline. */
+interface Run {
+  position: number;
+  offsetSec: number;
+}
 
 export class Channel extends EventEmitter<ChannelEvents> {
   readonly id: string;
   private status: ChannelStatus = 'idle';
-  private epoch = 0;
+  private playhead: Playhead;
   private fragmenter: Fragmenter | null = null;
   private init: InitSegment | null = null;
+  /** The epoch the current init segment was announced for. */
+  private initEpoch = -1;
   private gop: Fragment[] = [];
   private gopBytes = 0;
   private duration: number | null = null;
@@ -64,21 +98,39 @@ export class Channel extends EventEmitter<ChannelEvents> {
   private readonly viewers = new Set<ChannelViewer>();
   private idleTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private stateTimer: NodeJS.Timeout | null = null;
+  private tickTimer: NodeJS.Timeout | null = null;
   private retryDelay: number;
   private recent: Array<{ at: number; bytes: number }> = [];
   private closed = false;
+  /** File channels only. */
+  private readonly pacer: Pacer | null;
+  private run: Run = { position: 0, offsetSec: TIMELINE_BASE_SEC };
+  /** The playhead waits for the first fragment of a new run before it starts moving. */
+  private anchorPending = false;
+  /** Live channels: paused, so fragments are cached but not pushed. */
+  private held = false;
+  /**
+   * When the file channel's ffmpeg last stopped (null while one runs). Its playhead does not move
+   * while nobody watches: the next start resumes the file where it was then.
+   */
+  private stoppedAt: number | null = Date.now();
 
   constructor(private readonly opts: ChannelOptions) {
     super();
     this.id = opts.id;
     this.retryDelay = opts.restartMinMs;
+    this.pacer = opts.source.kind === 'file' ? new Pacer(opts.pace) : null;
+    const mediaTime = this.pacer ? TIMELINE_BASE_SEC : 0;
+    this.playhead = { epoch: 0, version: 0, playing: true, mediaTime, at: Date.now() };
   }
 
   get kind() { return this.opts.source.kind; }
   get viewerCount(): number { return this.viewers.size; }
   get currentStatus(): ChannelStatus { return this.status; }
 
-  info(): ChannelInfo {
+  info(now = Date.now()): ChannelInfo {
+    const p = this.playhead;
     return {
       id: this.id,
       kind: this.opts.source.kind,
@@ -87,8 +139,15 @@ export class Channel extends EventEmitter<ChannelEvents> {
       viewers: this.viewers.size,
       mime: this.init?.mime ?? null,
       codecs: this.init?.codecs ?? [],
-      duration: this.kind === 'live' || this.kind === 'test' ? null : this.duration,
-      epoch: this.epoch,
+      duration: this.pacer ? this.duration : null,
+      epoch: p.epoch,
+      version: p.version,
+      playing: p.playing,
+      seekable: this.pacer !== null && this.duration !== null,
+      mediaTime: p.mediaTime,
+      position: this.pacer ? foldPosition(p.mediaTime - TIMELINE_BASE_SEC, this.duration) : null,
+      positionAt: p.at,
+      serverTime: now,
       bitrate: this.bitrate(),
       error: this.lastError ? { code: this.lastError.code, message: this.lastError.message } : null,
     };
@@ -104,25 +163,52 @@ export class Channel extends EventEmitter<ChannelEvents> {
     this.viewers.add(viewer);
     this.cancelIdleStop();
     // Catch the newcomer up: the current timeline and the GOP so far, from its keyframe.
-    if (this.status === 'running' && this.init) {
-      viewer.onInit(this.init, this.epoch);
-      for (const f of this.gop) viewer.onFragment(f, this.epoch);
+    if (this.status === 'running' && this.init && this.initEpoch === this.playhead.epoch) {
+      viewer.onInit(this.init, this.playhead.epoch);
+      for (const f of this.gop) viewer.onFragment(f, this.playhead.epoch);
     }
     this.ensureRunning();
+    if (!this.stateTimer) this.stateTimer = setInterval(() => this.broadcastState(), this.opts.stateIntervalMs);
     this.broadcastState();
   }
 
   removeViewer(viewer: ChannelViewer): void {
     if (!this.viewers.delete(viewer)) return;
+    if (this.viewers.size === 0 && this.stateTimer) {
+      clearInterval(this.stateTimer);
+      this.stateTimer = null;
+    }
     if (!this.wanted()) this.scheduleIdleStop();
     this.broadcastState();
+  }
+
+  /**
+   * Applies play / pause / seek for every viewer. A rejected command changes nothing and returns
+   * the error; an accepted one takes effect at once (a seek that needs a new ffmpeg finishes in
+   * the background: viewers get the new epoch's init when it is ready).
+   */
+  command(cmd: ControlCommand, now = Date.now()): ControlDecision {
+    const seekable = this.pacer !== null;
+    const decision = applyCommand({ seekable, duration: this.duration }, this.playhead, cmd, now);
+    if (!decision.ok) return decision;
+    const { effect } = decision;
+    const before = this.playhead;
+    this.playhead = decision.playhead;
+    if (effect.kind === 'seek') this.seekTo(effect.position, before, now);
+    else if (effect.kind === 'hold' && !this.pacer) this.held = true;
+    else if (effect.kind === 'resume' && !this.pacer) this.resumeLive();
+    if (effect.kind !== 'none') {
+      this.opts.log.info('command', { channel: this.id, command: cmd.type, epoch: this.playhead.epoch, version: this.playhead.version });
+      this.broadcastState();
+    }
+    return { ok: true, playhead: this.playhead, effect };
   }
 
   /** Stops ffmpeg and forgets all viewers (server shutdown). */
   async close(): Promise<void> {
     this.closed = true;
     this.cancelIdleStop();
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const t of [this.retryTimer, this.stateTimer, this.tickTimer]) if (t) clearTimeout(t);
     this.viewers.clear();
     await this.fragmenter?.stop();
   }
@@ -134,11 +220,22 @@ export class Channel extends EventEmitter<ChannelEvents> {
   /** Starts ffmpeg unless it is running, starting, or a retry is already scheduled. */
   private ensureRunning(): void {
     if (this.closed || this.fragmenter || this.retryTimer || this.status === 'starting') return;
-    void this.launch();
+    // A file channel picks up where its playhead is now: the channel is a shared screen whose
+    // clock kept running while nobody watched. A live channel starts a fresh timeline.
+    if (this.pacer) {
+      const position = foldPosition(playheadAt(this.playhead, this.stoppedAt ?? Date.now()) - TIMELINE_BASE_SEC, this.duration);
+      this.stoppedAt = null;
+      this.playhead = { ...this.playhead, epoch: this.playhead.epoch + 1, version: this.playhead.version + 1, mediaTime: TIMELINE_BASE_SEC + position };
+      void this.launch({ position, offsetSec: TIMELINE_BASE_SEC });
+    } else {
+      this.playhead = { ...this.playhead, epoch: this.playhead.epoch + 1, version: this.playhead.version + 1, at: Date.now() };
+      void this.launch(null);
+    }
   }
 
-  private async launch(): Promise<void> {
-    this.setStatus('starting');
+  private async launch(run: Run | null): Promise<void> {
+    // A file's next loop or a seek's restart keeps the channel 'running' for its viewers.
+    if (this.status !== 'running') this.setStatus('starting');
     let prepared;
     try {
       prepared = await this.opts.source.prepare();
@@ -146,13 +243,19 @@ export class Channel extends EventEmitter<ChannelEvents> {
       this.fail(err instanceof PushcastError ? err : new PushcastError(ErrorCode.SOURCE_UNAVAILABLE, String(err)));
       return;
     }
-    if (!this.wanted()) {
-      this.setStatus('idle'); // every viewer left while we probed
+    if (!this.wanted() || this.fragmenter) {
+      if (!this.fragmenter) this.setStatus('idle'); // every viewer left while we probed
       return;
     }
     this.duration = prepared.duration;
-    const plan = buildFfmpegPlan(prepared.spec, prepared.codecs, this.opts.tuning);
-    this.opts.log.info('starting ffmpeg', { channel: this.id, video: prepared.codecs.video, audio: prepared.codecs.audio });
+    let spec = prepared.spec;
+    if (run && spec.kind === 'file') {
+      this.run = run;
+      spec = { ...spec, startSec: run.position, tsOffsetSec: run.offsetSec };
+      this.anchorPending = true;
+    }
+    const plan = buildFfmpegPlan(spec, prepared.codecs, this.opts.tuning);
+    this.opts.log.info('starting ffmpeg', { channel: this.id, video: prepared.codecs.video, audio: prepared.codecs.audio, from: run?.position });
     const frag = new Fragmenter({
       ffmpegPath: this.opts.ffmpegPath,
       plan,
@@ -160,37 +263,66 @@ export class Channel extends EventEmitter<ChannelEvents> {
       stallTimeoutMs: this.opts.stallTimeoutMs,
     });
     this.fragmenter = frag;
-    frag.on('init', (init) => this.onInit(init));
-    frag.on('fragment', (f) => this.onFragment(f));
-    frag.on('exit', ({ requested, error }) => {
-      if (this.fragmenter === frag) this.fragmenter = null;
-      this.init = null;
-      this.gop = [];
-      this.gopBytes = 0;
-      if (requested || !error) {
-        this.setStatus('idle');
-        if (this.wanted()) this.ensureRunning(); // a viewer came back while we were stopping
-      } else {
-        this.fail(error);
-      }
-    });
+    frag.once('init', () => this.opts.log.debug('ffmpeg command', { channel: this.id, command: frag.commandLine }));
+    frag.on('init', (init) => this.onInit(frag, init));
+    frag.on('fragment', (f) => this.onFragment(frag, f));
+    frag.on('exit', (exit) => this.onExit(frag, exit));
     frag.start();
+    if (this.pacer && !this.tickTimer) this.tickTimer = setInterval(() => this.tick(), PACE_TICK_MS);
   }
 
-  private onInit(init: InitSegment): void {
-    this.epoch += 1;
+  private onInit(frag: Fragmenter, init: InitSegment): void {
+    if (frag !== this.fragmenter) return;
+    const epoch = this.playhead.epoch;
+    const sameTimeline = this.init !== null && this.initEpoch === epoch;
+    // The next loop of a file usually has a byte-identical init: viewers need nothing then.
+    const changed = !sameTimeline || !this.init?.data.equals(init.data);
     this.init = init;
-    this.gop = [];
-    this.gopBytes = 0;
+    this.initEpoch = epoch;
+    if (!sameTimeline) {
+      this.gop = [];
+      this.gopBytes = 0;
+    }
     this.lastError = null;
     this.retryDelay = this.opts.restartMinMs; // a good start resets the backoff
     if (init.duration !== null && this.duration === null) this.duration = init.duration;
-    this.opts.log.info('channel running', { channel: this.id, mime: init.mime, epoch: this.epoch });
-    for (const v of this.viewers) v.onInit(init, this.epoch);
+    if (changed) {
+      this.opts.log.info('channel running', { channel: this.id, mime: init.mime, epoch });
+      for (const v of this.viewers) v.onInit(init, epoch);
+    }
     this.setStatus('running');
   }
 
-  private onFragment(f: Fragment): void {
+  private onFragment(frag: Fragmenter, f: Fragment): void {
+    if (frag !== this.fragmenter) return;
+    if (this.pacer) {
+      this.pacer.enqueue(f);
+      if (!this.pacer.wantsMore(playheadAt(this.playhead, Date.now()))) frag.pause();
+      return;
+    }
+    this.distribute(f);
+  }
+
+  /** File channels: releases what the playhead has reached and keeps ffmpeg reading just ahead. */
+  private tick(): void {
+    const pacer = this.pacer;
+    if (!pacer || this.status !== 'running') return;
+    const now = Date.now();
+    if (this.anchorPending) {
+      if (pacer.queued === 0) return;
+      // The first fragment of a new run is here: start the clock now, so viewers see the
+      // requested position instead of one already some hundred milliseconds past it.
+      this.anchorPending = false;
+      this.playhead = { ...this.playhead, at: now, version: this.playhead.version + 1 };
+      this.broadcastState();
+    }
+    const ph = playheadAt(this.playhead, now);
+    for (const f of pacer.release(ph)) this.distribute(f);
+    if (pacer.wantsMore(ph)) this.fragmenter?.resume();
+  }
+
+  /** Sends one fragment to every viewer (unless a live channel is held) and updates the GOP cache. */
+  private distribute(f: Fragment): void {
     const now = Date.now();
     this.recent.push({ at: now, bytes: f.data.length });
     while (this.recent.length && (this.recent[0] as { at: number }).at < now - BITRATE_WINDOW_MS) this.recent.shift();
@@ -207,7 +339,80 @@ export class Channel extends EventEmitter<ChannelEvents> {
         this.gopBytes = 0;
       }
     }
-    for (const v of this.viewers) v.onFragment(f, this.epoch);
+    if (this.held) return;
+    const epoch = this.playhead.epoch;
+    for (const v of this.viewers) v.onFragment(f, epoch);
+  }
+
+  private onExit(frag: Fragmenter, { requested, error, endOfSource }: FragmenterExit): void {
+    if (frag !== this.fragmenter) return; // a run replaced by a seek
+    this.fragmenter = null;
+    if (endOfSource && this.pacer && this.duration !== null && this.wanted()) {
+      // The file ended: the next loop continues the same timeline, shifted by the file's length.
+      // What the pacer still holds covers the restart.
+      // (-copyts keeps the file's own timestamps, so a run's media time is offsetSec + file time.)
+      void this.launch({ position: 0, offsetSec: this.run.offsetSec + this.duration });
+      return;
+    }
+    this.init = null;
+    this.initEpoch = -1;
+    this.gop = [];
+    this.gopBytes = 0;
+    this.pacer?.clear();
+    this.stopTicking();
+    this.stoppedAt = Date.now();
+    if (requested || (!error && !endOfSource)) {
+      this.setStatus('idle');
+      if (this.wanted()) this.ensureRunning(); // a viewer came back while we were stopping
+    } else {
+      this.fail(error ?? new PushcastError(ErrorCode.FFMPEG_EXIT, 'ffmpeg ended (end of source)'));
+    }
+  }
+
+  /** A file channel's seek: replay what the server holds, or restart ffmpeg at the position. */
+  private seekTo(position: number, before: Playhead, now: number): void {
+    const pacer = this.pacer;
+    if (!pacer) return;
+    // The reducer put the file position in mediaTime; map it onto this loop of the timeline.
+    const current = playheadAt(before, now);
+    const loopStart = current - foldPosition(current - TIMELINE_BASE_SEC, this.duration);
+    const target = loopStart + position;
+    const held = this.init && this.fragmenter && this.status === 'running' ? pacer.rewindTo(target) : null;
+    if (held) {
+      this.playhead = { ...this.playhead, mediaTime: target, at: now };
+      this.anchorPending = false;
+      this.initEpoch = this.playhead.epoch;
+      this.gop = [];
+      this.gopBytes = 0;
+      for (const v of this.viewers) v.onInit(this.init as InitSegment, this.playhead.epoch);
+      this.tick();
+      return;
+    }
+    this.playhead = { ...this.playhead, mediaTime: TIMELINE_BASE_SEC + position, at: now };
+    const old = this.fragmenter;
+    this.fragmenter = null;
+    pacer.clear();
+    this.gop = [];
+    this.gopBytes = 0;
+    if (old) void old.stop();
+    if (this.wanted()) void this.launch({ position, offsetSec: TIMELINE_BASE_SEC });
+  }
+
+  /** Live channels: `play` after `pause` opens a new epoch at the live edge, from the GOP cache. */
+  private resumeLive(): void {
+    this.held = false;
+    this.playhead = { ...this.playhead, epoch: this.playhead.epoch + 1 };
+    if (!this.init) return;
+    this.initEpoch = this.playhead.epoch;
+    for (const v of this.viewers) {
+      v.onInit(this.init, this.playhead.epoch);
+      for (const f of this.gop) v.onFragment(f, this.playhead.epoch);
+    }
+  }
+
+  private stopTicking(): void {
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickTimer = null;
   }
 
   /** Bits per second over the last BITRATE_WINDOW_MS, or null when nothing flowed. */

@@ -30,6 +30,14 @@ export function listMediaFiles(dir: string): Array<{ id: string; file: string }>
 
 /** How long a running ffmpeg may stay silent before we call the source dead, ms. */
 const STALL_TIMEOUT_MS = 20_000;
+/**
+ * File-channel pacing: viewers get fragments up to 1 s ahead of the shared playhead (enough to
+ * ride out a hiccup, little enough that pause and seek show at once); ffmpeg reads 3 s ahead; 30 s
+ * (≤ 64 MiB) of released fragments stay around so most seeks replay them without a new ffmpeg.
+ */
+const PACE = { leadSec: 1, readAheadSec: 3, historySec: 30, historyMaxBytes: 64 * 1024 * 1024 };
+/** Viewers get the channel state at least this often, ms (clients also use it to check drift). */
+const STATE_INTERVAL_MS = 1_000;
 
 export class ChannelRegistry {
   private readonly channels = new Map<string, Channel>();
@@ -83,6 +91,8 @@ export class ChannelRegistry {
       restartMaxMs: config.restartMaxMs,
       gopCacheMaxBytes: config.gopCacheMaxBytes,
       stallTimeoutMs: STALL_TIMEOUT_MS,
+      pace: PACE,
+      stateIntervalMs: STATE_INTERVAL_MS,
       log: this.log.child('channel'),
     }));
   }

@@ -33,6 +33,8 @@ export interface FragmenterExit {
   requested: boolean;
   /** Why it ended when nobody asked; null for a requested stop. */
   error: PushcastError | null;
+  /** ffmpeg reached the end of its input and exited cleanly (a file channel loops on this). */
+  endOfSource: boolean;
 }
 
 export interface FragmenterEvents {
@@ -67,6 +69,8 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
   private killTimer: NodeJS.Timeout | null = null;
   private failure: PushcastError | null = null;
   private stdout: PassThrough | null = null;
+  /** The command line fluent-ffmpeg ran, once started (for debug logs). */
+  commandLine: string | null = null;
   /** True while the consumer asked us to stop reading (flow control, not a stall). */
   private flowPaused = false;
   private exited: Promise<void>;
@@ -95,6 +99,7 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
       this.stderrTail.push(line);
       if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
     });
+    cmd.on('start', (commandLine: string) => { this.commandLine = commandLine; });
     cmd.on('error', (err: Error) => this.onEnd(err));
     cmd.on('end', () => this.onEnd(null));
     this.command = cmd;
@@ -206,7 +211,7 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
       const why = this.failure?.message ?? (err ? (err.message.split('\n')[0] ?? err.message) : 'ffmpeg ended (end of source)');
       error = new PushcastError(this.failure?.code ?? ErrorCode.FFMPEG_EXIT, tail ? `${why}: ${tail}` : why);
     }
-    this.emit('exit', { requested, error });
+    this.emit('exit', { requested, error, endOfSource: !requested && err === null && this.failure === null });
     this.markExited();
   }
 }

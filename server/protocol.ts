@@ -62,8 +62,29 @@ export interface ChannelInfo {
   codecs: string[];
   /** Seconds; null for live or unknown. */
   duration: number | null;
-  /** Increments every time the channel's timeline restarts (ffmpeg restart); fragments of an old epoch are void. */
+  /**
+   * Timeline generation: bumped by every ffmpeg (re)start, seek and live resume. A new epoch means
+   * the media of older epochs is void: drop the SourceBuffer's contents and start on the new init.
+   */
   epoch: number;
+  /** Bumped by every change of the playhead, so clients can ignore stale or reordered updates. */
+  version: number;
+  /** False while a controller has paused the channel (viewers hold their picture). */
+  playing: boolean;
+  /** File channels with a known duration accept `seek`. */
+  seekable: boolean;
+  /**
+   * The shared playhead on the media timeline (what `video.currentTime` means) at server time
+   * `positionAt`; while playing it advances in real time: at server time T the channel is at
+   * mediaTime + (T − positionAt) / 1000. Viewers of file channels follow it to stay in step.
+   */
+  mediaTime: number;
+  /** File position in seconds [0, duration) for `mediaTime`; null for live channels. */
+  position: number | null;
+  /** Server clock (ms since the Unix epoch) at which `mediaTime` / `position` hold. */
+  positionAt: number;
+  /** Server clock when this info was made (ms). */
+  serverTime: number;
   /** Bits per second over the last few seconds while running, else null. */
   bitrate: number | null;
   error: { code: ErrorCode; message: string } | null;
@@ -133,7 +154,10 @@ function unknownKey(obj: Record<string, unknown>, allowed: readonly string[]): s
  * Size is checked on the raw length first so a huge frame is never parsed.
  */
 export function parseClientMessage(raw: string): ParseResult {
-  if (raw.length > MAX_CLIENT_MESSAGE_BYTES) {
+  // raw.length counts UTF-16 units, not bytes: a UTF-8 byte count can be up to 3× larger, so strings
+  // that could exceed the limit are measured in UTF-8 (TextEncoder exists in Node and browsers).
+  if (raw.length > MAX_CLIENT_MESSAGE_BYTES
+    || (raw.length > MAX_CLIENT_MESSAGE_BYTES / 3 && new TextEncoder().encode(raw).length > MAX_CLIENT_MESSAGE_BYTES)) {
     return { ok: false, code: 'BAD_MESSAGE', message: `message longer than ${MAX_CLIENT_MESSAGE_BYTES} bytes` };
   }
   let value: unknown;

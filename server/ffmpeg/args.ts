@@ -9,7 +9,12 @@ export type SourceSpec =
   /** ffmpeg's test pattern + a beeping tone; fontFile enables the burned-in wall clock. */
   | { kind: 'test'; fontFile: string | null }
   /** A local file, played at real-time pace, looping. */
-  | { kind: 'file'; path: string }
+  /**
+   * A local file, read as fast as the consumer pulls it (the channel's pacer sets the pace), from
+   * `startSec` (input seeking), with its own timestamps kept and shifted by `tsOffsetSec` so that
+   * media time = tsOffsetSec + file time. Without the two fields: from 0, unshifted.
+   */
+  | { kind: 'file'; path: string; startSec?: number; tsOffsetSec?: number }
   /** Any ffmpeg URL (udp, rtsp, rtmp, srt, http…); `paced` when the probe found a finite duration. */
   | { kind: 'live'; url: string; paced: boolean };
 
@@ -80,7 +85,20 @@ function liveInputOptions(url: string, paced: boolean): string[] {
   return opts;
 }
 
-const escapeDrawtext = (p: string): string => p.replace(/\\/g, '/').replace(/:/g, '\\:').replace(/'/g, "\\'");
+/**
+ * Escapes a path for a drawtext option inside a filtergraph: first as an option value (\ ' :), then
+ * for the graph description (\ ' [ ] , ;), per ffmpeg-filters "Notes on filtergraph escaping".
+ * Quoting instead cannot hold a path that contains a quote.
+ */
+const escapeDrawtext = (p: string): string => p
+  .replace(/\\/g, '/')
+  .replace(/[\\':]/g, '\\$&')
+  .replace(/[\\'[\],;]/g, '\\$&');
+
+/** Seconds as ffmpeg reads them: plain decimal, millisecond precision, no exponent. */
+function secondsArg(sec: number): string {
+  return (Math.round(sec * 1000) / 1000).toFixed(3);
+}
 
 export function buildInputs(source: SourceSpec): FfmpegInput[] {
   switch (source.kind) {
@@ -89,8 +107,8 @@ export function buildInputs(source: SourceSpec): FfmpegInput[] {
       let video = 'testsrc2=size=960x540:rate=30';
       if (source.fontFile) {
         const font = escapeDrawtext(source.fontFile);
-        video += `,drawtext=fontfile='${font}':text='%{localtime\\:%X}':fontsize=64:fontcolor=white:box=1:boxcolor=black@0.6:x=24:y=24`
-          + `,drawtext=fontfile='${font}':text='%{pts\\:hms}':fontsize=32:fontcolor=white:box=1:boxcolor=black@0.6:x=24:y=110`;
+        video += `,drawtext=fontfile=${font}:text='%{localtime\\:%X}':fontsize=64:fontcolor=white:box=1:boxcolor=black@0.6:x=24:y=24`
+          + `,drawtext=fontfile=${font}:text='%{pts\\:hms}':fontsize=32:fontcolor=white:box=1:boxcolor=black@0.6:x=24:y=110`;
       }
       return [
         { url: video, options: ['-re', '-f', 'lavfi'] },
@@ -98,8 +116,11 @@ export function buildInputs(source: SourceSpec): FfmpegInput[] {
         { url: 'sine=frequency=440:beep_factor=2:sample_rate=48000', options: ['-re', '-f', 'lavfi'] },
       ];
     }
-    case 'file':
-      return [{ url: source.path, options: ['-re', '-stream_loop', '-1'] }];
+    case 'file': {
+      // Input seeking lands on the keyframe at or before startSec (copy) or decodes from it (x264).
+      const seek = source.startSec ? ['-ss', secondsArg(source.startSec)] : [];
+      return [{ url: source.path, options: [...seek, '-copyts'] }];
+    }
     case 'live':
       return [{ url: source.url, options: liveInputOptions(source.url, source.paced) }];
   }
@@ -127,12 +148,20 @@ export function buildOutputOptions(source: SourceSpec, codecs: CodecPlan, tuning
   }
   if (codecs.audio === 'copy') out.push('-c:a', 'copy');
   else if (codecs.audio === 'aac') out.push('-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-ar', '48000');
+  if (source.kind === 'file') {
+    // Keep the file's timestamps (-copyts, input side) instead of letting the muxer restart them at
+    // 0, so the channel knows exactly which file time each fragment holds; the offset keeps them
+    // positive and lets the next loop continue the timeline.
+    out.push('-avoid_negative_ts', 'disabled', '-output_ts_offset', secondsArg(source.tsOffsetSec ?? 0));
+  }
   out.push(
     '-f', 'mp4',
     // empty_moov: the init segment comes first and alone; default_base_moof: CMAF-style offsets;
     // frag_keyframe + frag_duration: cut at every keyframe and whenever a fragment reaches the target,
     // so every keyframe starts a fragment and no fragment is longer than the target.
-    '-movflags', 'empty_moov+default_base_moof+frag_keyframe',
+    // frag_discont (files only): the first fragment's tfdt is the packet's own decode time, as
+    // -copyts and -output_ts_offset make it, instead of the muxer's usual restart at 0.
+    '-movflags', `empty_moov+default_base_moof+frag_keyframe${source.kind === 'file' ? '+frag_discont' : ''}`,
     '-frag_duration', String(Math.round(tuning.fragmentMs * 1000)),
     // prft boxes: the wall clock at which each fragment was written, for end-to-end delay.
     '-write_prft', 'wallclock',
