@@ -12,11 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { ChannelRegistry } from './channels.js';
 import type { Config } from './config.js';
-import { ErrorCode, type ErrorCode as ErrorCodeT } from './errors.js';
+import { ErrorCode } from './errors.js';
 import type { FfmpegBinaries } from './ffmpeg/locate.js';
 import { probeSource } from './ffmpeg/probe.js';
 import { createStaticHandler } from './http/static.js';
-import { createVodHandler } from './http/vod.js';
+import { sendError, sendJson } from './http/error-body.js';
+import { createVodRoutes } from './vod/routes.js';
 import type { Logger } from './log.js';
 import { Session } from './session.js';
 
@@ -41,21 +42,19 @@ const SERVER_NAME = 'pushcast/0.1';
 /** How often the media folder is rescanned for new files, ms. */
 const MEDIA_RESCAN_MS = 5_000;
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
-  const data = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': data.length, 'Cache-Control': 'no-store', ...headers });
-  res.end(data);
-}
-
-export function sendJsonError(res: http.ServerResponse, status: number, code: ErrorCodeT | string, message: string, headers?: http.OutgoingHttpHeaders): void {
-  sendJson(res, status, { error: { code, message } }, headers);
-}
-
 export function createApp({ config, ffmpeg, log }: AppOptions): App {
   const ffprobe = ffmpeg.ffprobe;
   const prober = ffprobe ? (url: string) => probeSource(ffprobe, url) : null;
   const channels = new ChannelRegistry(config, ffmpeg.ffmpeg, prober, log);
-  const vod = createVodHandler({ root: config.mediaDir, cacheControl: config.vodCacheControl, corsOrigins: config.corsOrigins, log: log.child('vod') });
+  const vodRoutes = createVodRoutes({
+    root: config.mediaDir,
+    cacheDir: config.cacheDir,
+    cacheControl: config.vodCacheControl,
+    corsOrigins: config.corsOrigins,
+    ffmpegPath: ffmpeg.ffmpeg,
+    ffprobePath: ffmpeg.ffprobe,
+    log: log.child('vod'),
+  });
   const serveStatic = createStaticHandler(config.webDir);
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD });
   const sessions = new Set<Session>();
@@ -65,40 +64,41 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const rawUrl = req.url ?? '/';
     const rawPath = rawUrl.split('?', 1)[0] ?? '/';
-    if (rawPath.startsWith('/vod/')) return vod(req, res, rawPath.slice('/vod/'.length));
+    if (rawPath.startsWith('/vod/')) return vodRoutes.vod(req, res, rawPath.slice('/vod/'.length));
     if (rawPath.startsWith('/api/')) return api(req, res, rawPath);
     if (dev) return dev.middlewares(req, res);
     if (await serveStatic(req, res, rawPath)) return;
-    sendJsonError(res, 404, ErrorCode.NOT_FOUND, `nothing at ${rawPath.slice(0, 200)}`);
+    sendError(req, res, 404, ErrorCode.NOT_FOUND, `nothing at ${rawPath.slice(0, 200)}`);
   }
 
-  function api(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): void {
+  async function api(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJsonError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { Allow: 'GET, HEAD' });
+      sendError(req, res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { Allow: 'GET, HEAD' });
       return;
     }
     if (rawPath === '/api/channels') {
-      sendJson(res, 200, { channels: channels.all().map((c) => c.info()) });
+      sendJson(req, res, 200, { channels: channels.all().map((c) => c.info()) });
       return;
     }
     const one = /^\/api\/channels\/([^/]+)$/.exec(rawPath);
     if (one) {
       const channel = channels.get(decodeURIComponentSafe(one[1] ?? ''));
-      if (!channel) sendJsonError(res, 404, ErrorCode.UNKNOWN_CHANNEL, 'no such channel');
-      else sendJson(res, 200, channel.info());
+      if (!channel) sendError(req, res, 404, ErrorCode.UNKNOWN_CHANNEL, 'no such channel');
+      else sendJson(req, res, 200, channel.info());
       return;
     }
+    if (rawPath === '/api/media') return vodRoutes.mediaApi(req, res);
     if (rawPath === '/api/health') {
-      sendJson(res, 200, { ok: true, server: SERVER_NAME, ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version }, viewers: sessions.size });
+      sendJson(req, res, 200, { ok: true, server: SERVER_NAME, ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version }, viewers: sessions.size });
       return;
     }
-    sendJsonError(res, 404, ErrorCode.NOT_FOUND, 'no such API');
+    sendError(req, res, 404, ErrorCode.NOT_FOUND, 'no such API');
   }
 
   const server = http.createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
       log.error('request failed', { url: req.url?.slice(0, 200), error: String(err) });
-      if (!res.headersSent) sendJsonError(res, 500, ErrorCode.INTERNAL, 'internal error');
+      if (!res.headersSent) sendError(req, res, 500, ErrorCode.INTERNAL, 'internal error');
       else res.destroy();
     });
   });
@@ -152,6 +152,7 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
       for (const s of sessions) s.stop();
       sessions.clear();
       await channels.close();
+      await vodRoutes.close();
       await dev?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
