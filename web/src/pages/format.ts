@@ -1,0 +1,32 @@
+/** Small display formatters shared by the pages (pure). */
+
+/** 1_234_567 bit/s → "1.23 Mbit/s"; null → "–". */
+export function formatBitrate(bps: number | null): string {
+  if (bps === null || !Number.isFinite(bps)) return '–';
+  if (bps >= 1e6) return `${(bps / 1e6).toFixed(2)} Mbit/s`;
+  if (bps >= 1e3) return `${(bps / 1e3).toFixed(0)} kbit/s`;
+  return `${Math.round(bps)} bit/s`;
+}
+
+/** 1536 → "1.5 KiB". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}
+
+/** Seconds with a fixed number of decimals, or "–" for null. */
+export function formatSeconds(sec: number | null, digits = 2): string {
+  return sec === null || !Number.isFinite(sec) ? '–' : `${sec.toFixed(digits)} s`;
+}
+
+/** Channel id from a `/watch/<id>` path (URL-decoded), or null. */
+export function channelFromPath(pathname: string): string | null {
+  const m = /^\/watch\/([^/]+)\/?$/.exec(pathname);
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    return null; // malformed percent-encoding: not a channel path
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Player configuration: one object with defaults; each value says its unit and who uses it.
+ */
+import { DEFAULT_BACKOFF, type BackoffOptions } from './connection.js';
+import { DEFAULT_LIVE_EDGE_OPTIONS, resolveLiveEdgeOptions, type LiveEdgeOptions } from './live-edge.js';
+import { DEFAULT_PINGER_OPTIONS, type PingerOptions } from './pinger.js';
+import { DEFAULT_QUEUE_OPTIONS, type SourceBufferQueueOptions } from './source-buffer-queue.js';
+
+export interface PlayerConfig {
+  /** WebSocket URL; null → `ws(s)://<page host>/ws` (Player). */
+  url: string | null;
+  /** Live-edge policy: target delay, catch-up rate, jump and stall thresholds (live-edge.ts). */
+  liveEdge: LiveEdgeOptions;
+  /** Back-buffer and quota handling (source-buffer-queue.ts). */
+  buffer: SourceBufferQueueOptions;
+  /** Reconnect backoff (connection.ts). */
+  backoff: BackoffOptions;
+  /** Clock probe schedule (pinger.ts). */
+  ping: PingerOptions;
+  /** ms between live-edge checks (Player tick). */
+  tickMs: number;
+  /** ms between back-buffer trims (Player tick). */
+  trimIntervalMs: number;
+  /** Width of the bitrate window, ms (stats().bitrateBps). */
+  bitrateWindowMs: number;
+  /** Clock samples competing for the best offset (clock.ts). */
+  clockWindow: number;
+  /** Errors kept for stats().errors. */
+  maxErrors: number;
+  /** Media pipeline rebuilds allowed within recoveryWindowMs before an error becomes fatal (Player). */
+  maxRecoveries: number;
+  /** ms; see maxRecoveries. */
+  recoveryWindowMs: number;
+  /** Call play() once media is buffered (muted if the autoplay policy demands it). */
+  autoplay: boolean;
+}
+
+export type PlayerOptions = Partial<Omit<PlayerConfig, 'liveEdge' | 'buffer' | 'backoff' | 'ping'>> & {
+  liveEdge?: Partial<LiveEdgeOptions>;
+  buffer?: Partial<SourceBufferQueueOptions>;
+  backoff?: Partial<BackoffOptions>;
+  ping?: Partial<PingerOptions>;
+};
+
+export const DEFAULT_PLAYER_CONFIG: Readonly<PlayerConfig> = {
+  url: null,
+  liveEdge: DEFAULT_LIVE_EDGE_OPTIONS,
+  buffer: DEFAULT_QUEUE_OPTIONS,
+  backoff: DEFAULT_BACKOFF,
+  ping: DEFAULT_PINGER_OPTIONS,
+  tickMs: 200,
+  trimIntervalMs: 1000,
+  bitrateWindowMs: 5000,
+  clockWindow: 8,
+  maxErrors: 20,
+  maxRecoveries: 3,
+  recoveryWindowMs: 60_000,
+  autoplay: true,
+};
+
+/** Merges options over the defaults; throws TypeError for illegal values. */
+export function resolvePlayerConfig(options: PlayerOptions = {}): PlayerConfig {
+  const d = DEFAULT_PLAYER_CONFIG;
+  const config: PlayerConfig = {
+    ...d,
+    ...options,
+    liveEdge: resolveLiveEdgeOptions(options.liveEdge),
+    buffer: { ...d.buffer, ...options.buffer },
+    backoff: { ...d.backoff, ...options.backoff },
+    ping: { ...d.ping, ...options.ping },
+  };
+  for (const key of ['tickMs', 'trimIntervalMs', 'bitrateWindowMs', 'clockWindow', 'maxErrors'] as const) {
+    if (!(config[key] > 0)) throw new TypeError(`player: ${key} must be > 0, got ${config[key]}`);
+  }
+  if (config.buffer.quotaKeepSec <= config.liveEdge.targetDelaySec) {
+    throw new TypeError('player: buffer.quotaKeepSec must exceed liveEdge.targetDelaySec');
+  }
+  return config;
+}

@@ -1,0 +1,343 @@
+/**
+ * The viewer: ties the WebSocket, the media pipeline, the clock and the live-edge policy together.
+ *
+ *   idle ──load()──▶ connecting ──welcome──▶ waiting-init ──first fragment appended──▶ playing
+ *                      ▲   │ socket dropped (any state but closed/fatal error): reconnect
+ *                      └───┘
+ *   error: a server error (channel failed, unknown channel…) or a media failure. Recoverable
+ *          errors leave the connection up: the next `mse` starts a new pipeline (→ waiting-init).
+ *   closed: destroy(); terminal.
+ *
+ * Usage: `const p = new Player(); p.attach(video); p.load('test'); … p.stats(); p.destroy();`
+ */
+import { PROTOCOL_VERSION, type ChannelInfo, type MseMessage, type ServerMessage } from '../../../server/protocol.js';
+import { readPrft } from '../../../server/media/prft.js';
+import { startPlayback } from './autoplay.js';
+import { resolvePlayerConfig, type PlayerConfig, type PlayerOptions } from './config.js';
+import { Connection } from './connection.js';
+import { Emitter } from './emitter.js';
+import { ErrorLog, PlayerErrorCode, describeError, hasErrorName, type PlayerError } from './errors.js';
+import { watchFirstFrame } from './first-frame.js';
+import { detectMediaSource, playableCodecs, type MediaSourceApi } from './media-source.js';
+import { MediaPipeline, type SegmentMeta } from './media-pipeline.js';
+import { Pinger } from './pinger.js';
+import { Session } from './session.js';
+import { collectStats, type PlayerState, type PlayerStats } from './stats.js';
+
+export type { PlayerState, PlayerStats } from './stats.js';
+
+export interface PlayerEvents {
+  state: { from: PlayerState; to: PlayerState };
+  /** Every `state` message for our channel. */
+  channel: ChannelInfo;
+  /** A new timeline (epoch) started. */
+  epoch: { epoch: number; mime: string };
+  error: PlayerError;
+  'first-frame': { ms: number };
+  /** Playback had to start muted (autoplay policy); offer an unmute button that calls unmute(). */
+  'autoplay-muted': { reason: string };
+  /** The socket dropped; it reconnects by itself after retryInMs. */
+  disconnect: { consecutiveFailures: number; retryInMs: number };
+}
+
+/** Server codes after which the channel comes back by itself (it retries and sends a fresh `mse`). */
+const RECOVERABLE_SERVER_CODES: ReadonlySet<string> = new Set(['FFMPEG_EXIT', 'SOURCE_UNAVAILABLE', 'BAD_STREAM', 'RATE_LIMITED', 'INTERNAL']);
+
+export class Player extends Emitter<PlayerEvents> {
+  readonly config: PlayerConfig;
+  private _state: PlayerState = 'idle';
+  private video: HTMLVideoElement | null = null;
+  private readonly api: MediaSourceApi | null = detectMediaSource();
+  private connection: Connection | null = null;
+  private pipeline: MediaPipeline | null = null;
+  /** Which connection (Session.connections at the time) announced the current pipeline's `mse`. */
+  private pipelineConnection = 0;
+  private session: Session | null = null;
+  private readonly pinger: Pinger;
+  private tickTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly errors: ErrorLog;
+
+  constructor(options: PlayerOptions = {}) {
+    super();
+    this.config = resolvePlayerConfig(options);
+    this.errors = new ErrorLog(this.config.maxErrors);
+    this.pinger = new Pinger(() => this.connection?.send({ type: 'ping', t0: Date.now() }), this.config.ping);
+  }
+
+  get state(): PlayerState {
+    return this._state;
+  }
+
+  attach(video: HTMLVideoElement): void {
+    if (this._state === 'closed') throw new Error('Player: attach() after destroy()');
+    if (this.video === video) return;
+    if (this.video) throw new Error('Player: already attached to a video element');
+    this.video = video;
+    video.addEventListener('error', this.onVideoError);
+  }
+
+  /** Starts (or switches to) a channel. Requires attach() first. */
+  load(channel: string): void {
+    if (this._state === 'closed') throw new Error('Player: load() after destroy()');
+    if (!this.video) throw new Error('Player: call attach(video) before load()');
+    this.stopSession();
+    this.errors.clear();
+    const session = new Session(channel, this.video, this.config);
+    this.session = session;
+    if (this.api === null) {
+      this.fail({ code: PlayerErrorCode.NO_MSE, message: 'this browser has neither ManagedMediaSource nor MediaSource', fatal: true });
+      return;
+    }
+    this.setState('connecting');
+    const connection = new Connection(this.config.url ?? defaultSocketUrl(), this.config.backoff);
+    this.connection = connection;
+    connection.on('open', () => {
+      session.connections++;
+      session.firstOpenAt ??= performance.now();
+      this.pinger.start();
+    });
+    connection.on('message', (m) => this.onMessage(m));
+    connection.on('binary', (data) => this.onBinary(data));
+    connection.on('invalid', (e) => this.report({ code: PlayerErrorCode.BAD_SERVER_MESSAGE, message: `${e.reason}: ${e.raw}`, fatal: false }));
+    connection.on('disconnect', (e) => {
+      this.pinger.stop();
+      const message = `WebSocket closed (code ${e.code}${e.reason ? `, ${e.reason}` : ''}); reconnecting in ${e.retryInMs} ms`;
+      this.report({ code: PlayerErrorCode.CONNECTION, message, fatal: false });
+      if (this._state !== 'error') this.setState('connecting');
+      this.emit('disconnect', { consecutiveFailures: e.consecutiveFailures, retryInMs: e.retryInMs });
+    });
+    connection.connect();
+    this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
+  }
+
+  /** Unmutes after the autoplay policy forced muted playback; call it from a user gesture. */
+  async unmute(): Promise<void> {
+    if (!this.video) return;
+    this.video.muted = false;
+    if (this.video.paused) await this.video.play();
+  }
+
+  destroy(): void {
+    if (this._state === 'closed') return;
+    this.stopSession();
+    this.video?.removeEventListener('error', this.onVideoError);
+    this.video = null;
+    this.setState('closed');
+    this.removeAllListeners();
+  }
+
+  stats(): PlayerStats {
+    return collectStats({
+      state: this._state,
+      session: this.session,
+      video: this.video,
+      mode: this.api?.mode ?? null,
+      pipeline: this.pipeline,
+      consecutiveFailures: this.connection?.consecutiveFailures ?? 0,
+      errors: this.errors.list(),
+    });
+  }
+
+  // ---- server messages ---------------------------------------------------------------------
+
+  private onMessage(m: ServerMessage): void {
+    const s = this.session;
+    if (!s || !this.connection) return;
+    switch (m.type) {
+      case 'welcome': {
+        if (m.protocol !== PROTOCOL_VERSION) {
+          this.fail({ code: PlayerErrorCode.PROTOCOL_VERSION, message: `server speaks protocol ${m.protocol}, this page ${PROTOCOL_VERSION}`, fatal: true });
+          this.connection.close();
+          return;
+        }
+        const api = this.api!;
+        this.connection.send({ type: 'hello', codecs: playableCodecs(api), mode: api.mode });
+        this.connection.send({ type: 'join', channel: s.channel });
+        // After a reconnect the old pipeline (if any) keeps playing its buffer until `mse` + init arrive.
+        if (this._state === 'connecting') this.setState('waiting-init');
+        return;
+      }
+      case 'state':
+        if (m.channel.id !== s.channel) return;
+        this.onChannelState(s, m.channel);
+        return;
+      case 'mse':
+        if (m.channel !== s.channel) {
+          this.report({ code: PlayerErrorCode.BAD_SERVER_MESSAGE, message: `mse for channel "${m.channel}", joined "${s.channel}"`, fatal: false });
+          return;
+        }
+        this.onMse(s, m);
+        return;
+      case 'pong':
+        s.clock.addPong(m.t0, m.t1, m.t2, Date.now());
+        return;
+      case 'error':
+        this.fail({ code: m.code, message: m.message, fatal: !RECOVERABLE_SERVER_CODES.has(m.code) });
+        return;
+      case 'ack':
+        return; // we send no commands with ids yet
+    }
+  }
+
+  private onChannelState(s: Session, info: ChannelInfo): void {
+    const previous = s.channelInfo;
+    s.channelInfo = info;
+    this.emit('channel', info);
+    if (info.status === 'error' && info.error) {
+      const same = previous?.error?.code === info.error.code && previous.error.message === info.error.message;
+      if (!same) this.fail({ code: info.error.code, message: info.error.message, fatal: !RECOVERABLE_SERVER_CODES.has(info.error.code) });
+    }
+  }
+
+  private onMse(s: Session, m: MseMessage): void {
+    s.expectInit = true;
+    const p = this.pipeline;
+    // Epochs are only comparable within one connection: after a reconnect the server may have
+    // restarted and count epochs from the start again, so a new socket always gets a new pipeline.
+    if (p && !p.failed && p.epoch === m.epoch && p.mime === m.mime && this.pipelineConnection === s.connections) {
+      // Same timeline announced again: keep the MediaSource and append the repeated init; the next
+      // fragment moves us back to `playing`.
+      this.setState('waiting-init');
+      return;
+    }
+    this.startPipeline(s, m.mime, m.epoch);
+  }
+
+  private onBinary(data: ArrayBuffer): void {
+    const s = this.session;
+    if (!s) return;
+    s.bytesReceived += data.byteLength;
+    s.bitrate.add(data.byteLength, performance.now());
+    if (!this.pipeline || this.pipeline.failed) {
+      s.framesDropped++; // no `mse` announced it (stale data of an old channel/pipeline)
+      return;
+    }
+    if (s.expectInit) {
+      s.expectInit = false;
+      this.pipeline.appendInit(data);
+      return;
+    }
+    s.fragmentsReceived++;
+    const prft = readPrft(new Uint8Array(data));
+    this.pipeline.appendFragment(data, prft?.wallClockMs ?? null);
+  }
+
+  // ---- media -------------------------------------------------------------------------------
+
+  private startPipeline(s: Session, mime: string, epoch: number): void {
+    const video = this.video!;
+    this.pipeline?.destroy();
+    s.delay.reset();
+    s.liveEdge.resetProgress();
+    const pipeline = new MediaPipeline(video, this.api!, mime, epoch, this.config.buffer);
+    this.pipeline = pipeline;
+    this.pipelineConnection = s.connections;
+    pipeline.on('appended', (e) => this.onAppended(s, e.meta, e.bufferedEnd));
+    pipeline.on('error', (e) => this.onMediaFailure(e));
+    pipeline.start();
+    if (s.firstFrameMs === null && s.cancelFirstFrame === null) {
+      s.cancelFirstFrame = watchFirstFrame(video, () => {
+        if (s.firstOpenAt === null) return;
+        s.firstFrameMs = Math.round(performance.now() - s.firstOpenAt);
+        this.emit('first-frame', { ms: s.firstFrameMs });
+      });
+    }
+    this.setState('waiting-init');
+    this.emit('epoch', { epoch, mime });
+  }
+
+  private onAppended(s: Session, meta: SegmentMeta, bufferedEnd: number | null): void {
+    if (meta.kind !== 'fragment') return;
+    if (meta.wallClockMs !== null && bufferedEnd !== null) s.delay.record({ wallClockMs: meta.wallClockMs, mediaEnd: bufferedEnd });
+    if (this._state !== 'waiting-init' && this._state !== 'connecting') return;
+    this.setState('playing');
+    const video = this.video;
+    if (this.config.autoplay && video?.paused) {
+      startPlayback(video).then(
+        (result) => {
+          if (result.muted) this.emit('autoplay-muted', { reason: result.reason });
+        },
+        (err: unknown) => {
+          // AbortError: the load was interrupted by a newer source (new epoch); that one calls play() again.
+          if (hasErrorName(err, 'AbortError')) console.debug('pushcast: play() aborted by a new source', err);
+          else this.report({ code: PlayerErrorCode.PLAY_FAILED, message: `play() failed: ${describeError(err)}`, fatal: false });
+        },
+      );
+    }
+  }
+
+  private readonly onVideoError = (): void => {
+    const err = this.video?.error;
+    if (!err || !this.pipeline) return;
+    this.onMediaFailure({ code: PlayerErrorCode.MEDIA_ERROR, message: `MediaError ${err.code}: ${err.message || 'no details'}`, fatal: true });
+  };
+
+  /**
+   * A broken pipeline (bad append, decode error) is rebuilt by re-joining the channel, which makes
+   * the server send `mse` + a fresh init; too many rebuilds in a row make the error fatal.
+   */
+  private onMediaFailure(error: PlayerError): void {
+    const s = this.session;
+    if (!s) return;
+    const now = performance.now();
+    s.recoveryTimes = s.recoveryTimes.filter((t) => now - t < this.config.recoveryWindowMs);
+    const giveUp = s.recoveryTimes.length >= this.config.maxRecoveries;
+    this.pipeline?.destroy();
+    this.pipeline = null;
+    this.fail({ ...error, fatal: giveUp });
+    if (giveUp) return;
+    s.recoveryTimes.push(now);
+    this.connection?.send({ type: 'leave' });
+    this.connection?.send({ type: 'join', channel: s.channel });
+  }
+
+  // ---- live edge ---------------------------------------------------------------------------
+
+  private tick(): void {
+    const s = this.session;
+    if (!s || !this.pipeline || this._state !== 'playing') return;
+    const now = performance.now();
+    s.liveEdge.tick(now);
+    if (now - s.lastTrimAt >= this.config.trimIntervalMs) {
+      s.lastTrimAt = now;
+      this.pipeline.trimBackBuffer();
+    }
+  }
+
+  // ---- state and errors --------------------------------------------------------------------
+
+  private setState(to: PlayerState): void {
+    const from = this._state;
+    if (from === to || from === 'closed') return;
+    this._state = to;
+    this.emit('state', { from, to });
+  }
+
+  /** Records an error and emits it, without changing state (repeats are dropped: ErrorLog). */
+  private report(error: PlayerError): void {
+    if (this.errors.record(error, performance.now())) this.emit('error', error);
+  }
+
+  /** Records an error and enters the error state. */
+  private fail(error: PlayerError): void {
+    this.report(error);
+    this.setState('error');
+  }
+
+  private stopSession(): void {
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    this.tickTimer = null;
+    this.pinger.stop();
+    this.connection?.close();
+    this.connection = null;
+    this.pipeline?.destroy();
+    this.pipeline = null;
+    this.session?.close();
+    this.session = null;
+  }
+}
+
+/** ws(s)://<page host>/ws: same origin as the page, so it works behind the server and Vite dev. */
+export function defaultSocketUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+}

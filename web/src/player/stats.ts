@@ -1,0 +1,102 @@
+/** The shape returned by Player.stats() (a snapshot; sample it as often as you like), and its assembly. */
+import type { ChannelStatus } from '../../../server/protocol.js';
+import type { PlayerError } from './errors.js';
+import { toRanges, type LiveEdgeReason } from './live-edge.js';
+import type { MediaPipeline } from './media-pipeline.js';
+import type { MediaSourceMode } from './media-source.js';
+import type { Session } from './session.js';
+
+export type PlayerState = 'idle' | 'connecting' | 'waiting-init' | 'playing' | 'error' | 'closed';
+
+export interface PlayerStats {
+  state: PlayerState;
+  /** Channel id passed to load(), or null. */
+  channel: string | null;
+  /** The channel's status from the last `state` message. */
+  channelStatus: ChannelStatus | null;
+  /** 'mse' or 'mms' (ManagedMediaSource); null without Media Source support. */
+  mode: MediaSourceMode | null;
+  epoch: number | null;
+  mime: string | null;
+  /** Seconds between the frame on screen being written by ffmpeg and now; null until known (delay.ts). */
+  delaySec: number | null;
+  /** Seconds buffered ahead of currentTime. */
+  bufferSec: number;
+  /** Bits per second received over the last ~5 s (all binary frames). */
+  bitrateBps: number;
+  droppedFrames: number;
+  totalFrames: number;
+  currentTime: number;
+  playbackRate: number;
+  /** ms from the WebSocket opening to the first video frame rendered; null until then. */
+  firstFrameMs: number | null;
+  /** Live-edge stalls detected (each one also counts as a jump). */
+  stalls: number;
+  /** Seeks made by the live-edge policy. */
+  jumps: number;
+  /** Why the last live-edge decision was taken. */
+  liveEdge: LiveEdgeReason | null;
+  /** Server clock − client clock, ms (best of the last samples); null before the first pong. */
+  clockOffsetMs: number | null;
+  rttMs: number | null;
+  bytesReceived: number;
+  fragmentsReceived: number;
+  /** Binary frames dropped because no `mse` announced them (e.g. from a previous channel). */
+  framesDropped: number;
+  /** WebSocket (re)connections opened for this load(). */
+  connections: number;
+  /** Connections in a row that closed before delivering a message. */
+  consecutiveFailures: number;
+  /** Media pipelines rebuilt after an error. */
+  recoveries: number;
+  muted: boolean;
+  errors: Array<Pick<PlayerError, 'code' | 'message' | 'fatal'>>;
+}
+
+export interface StatsSources {
+  state: PlayerState;
+  session: Session | null;
+  video: HTMLVideoElement | null;
+  mode: MediaSourceMode | null;
+  pipeline: MediaPipeline | null;
+  consecutiveFailures: number;
+  errors: PlayerStats['errors'];
+}
+
+/** Reads the player's parts into one PlayerStats snapshot. */
+export function collectStats({ state, session: s, video: v, mode, pipeline, consecutiveFailures, errors }: StatsSources): PlayerStats {
+  const currentTime = v?.currentTime ?? 0;
+  const end = v ? toRanges(v.buffered).at(-1)?.end : undefined;
+  const best = s?.clock.best ?? null;
+  const quality = v && typeof v.getVideoPlaybackQuality === 'function' ? v.getVideoPlaybackQuality() : null;
+  return {
+    state,
+    channel: s?.channel ?? null,
+    channelStatus: s?.channelInfo?.status ?? null,
+    mode,
+    epoch: pipeline?.epoch ?? null,
+    mime: pipeline?.mime ?? null,
+    // Only meaningful while the frame on screen belongs to the current timeline.
+    delaySec: s && state === 'playing' ? s.delay.delay(Date.now(), best?.offsetMs ?? null, currentTime) : null,
+    bufferSec: end !== undefined ? Math.max(0, end - currentTime) : 0,
+    bitrateBps: s ? Math.round(s.bitrate.bps(performance.now())) : 0,
+    droppedFrames: quality?.droppedVideoFrames ?? 0,
+    totalFrames: quality?.totalVideoFrames ?? 0,
+    currentTime,
+    playbackRate: v?.playbackRate ?? 1,
+    firstFrameMs: s?.firstFrameMs ?? null,
+    stalls: s?.liveEdge.stalls ?? 0,
+    jumps: s?.liveEdge.jumps ?? 0,
+    liveEdge: s?.liveEdge.lastReason ?? null,
+    clockOffsetMs: best?.offsetMs ?? null,
+    rttMs: best?.rttMs ?? null,
+    bytesReceived: s?.bytesReceived ?? 0,
+    fragmentsReceived: s?.fragmentsReceived ?? 0,
+    framesDropped: s?.framesDropped ?? 0,
+    connections: s?.connections ?? 0,
+    consecutiveFailures,
+    recoveries: s?.recoveryTimes.length ?? 0,
+    muted: v?.muted ?? false,
+    errors,
+  };
+}
