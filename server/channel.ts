@@ -60,6 +60,10 @@ export interface ChannelOptions {
   pace: PacerOptions;
   /** Viewers get the state at least this often, ms. */
   stateIntervalMs: number;
+  /** URL path of the file under /vod/ for progressive playback, or null. */
+  vod: string | null;
+  /** Any viewer may control the channel, not only controllers. */
+  openControl: boolean;
   log: Logger;
 }
 
@@ -128,6 +132,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
   get kind() { return this.opts.source.kind; }
   get viewerCount(): number { return this.viewers.size; }
   get currentStatus(): ChannelStatus { return this.status; }
+  get openControl(): boolean { return this.opts.openControl; }
 
   info(now = Date.now()): ChannelInfo {
     const p = this.playhead;
@@ -148,6 +153,8 @@ export class Channel extends EventEmitter<ChannelEvents> {
       position: this.pacer ? foldPosition(p.mediaTime - TIMELINE_BASE_SEC, this.duration) : null,
       positionAt: p.at,
       serverTime: now,
+      vod: this.opts.vod,
+      control: this.opts.openControl ? 'open' : 'token',
       bitrate: this.bitrate(),
       error: this.lastError ? { code: this.lastError.code, message: this.lastError.message } : null,
     };

@@ -55,7 +55,7 @@ export class ChannelRegistry {
       const source = isUrl(ch.source)
         ? liveSource(ch.source, probe, ch.transcode)
         : fileSource(ch.source.replace(/^file:(\/\/)?/i, ''), probe, ch.transcode);
-      this.add(ch.id, source, ch.keepAlive ?? false);
+      this.add(ch.id, source, { keepAlive: ch.keepAlive ?? false, openControl: ch.openControl ?? false, vod: isUrl(ch.source) ? null : this.vodPath(ch.source) });
     }
     this.syncMediaFiles();
   }
@@ -70,20 +70,30 @@ export class ChannelRegistry {
     const added: string[] = [];
     for (const { id, file } of listMediaFiles(this.config.mediaDir)) {
       if (this.channels.has(id)) continue;
-      this.add(id, fileSource(file, this.probe));
+      this.add(id, fileSource(file, this.probe), { vod: this.vodPath(file) });
       added.push(id);
     }
     return added;
   }
 
-  private add(id: string, source: ChannelSource, keepAlive = false): void {
+  /** `/vod/<path>` when the file lies inside the media folder (what /vod/ serves), else null. */
+  private vodPath(file: string): string | null {
+    const rel = path.relative(path.resolve(this.config.mediaDir), path.resolve(file.replace(/^file:(\/\/)?/i, '')));
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return null;
+    return `/vod/${rel.split(path.sep).map(encodeURIComponent).join('/')}`;
+  }
+
+  private add(id: string, source: ChannelSource, extra: { keepAlive?: boolean; openControl?: boolean; vod?: string | null } = {}): void {
     if (this.channels.has(id)) {
       this.log.warn('duplicate channel id ignored', { channel: id });
       return;
     }
     const { config } = this;
     this.channels.set(id, new Channel({
-      id, source, keepAlive, tuning: this.tuning,
+      id, source, tuning: this.tuning,
+      keepAlive: extra.keepAlive ?? false,
+      openControl: extra.openControl ?? false,
+      vod: extra.vod ?? null,
       ffmpegPath: this.ffmpegPath,
       idleStopMs: config.idleStopMs,
       stopTimeoutMs: config.stopTimeoutMs,

@@ -15,6 +15,8 @@ export interface ChannelConfig {
   keepAlive?: boolean;
   /** auto: copy H.264/AAC/MP3/Opus, transcode the rest (decided from a probe). */
   transcode?: TranscodePolicy;
+  /** Any viewer may play / pause / seek this channel, without the control token. */
+  openControl?: boolean;
 }
 
 export interface Config {
@@ -36,6 +38,11 @@ export interface Config {
   channels: ChannelConfig[];
   /** Explicit ffmpeg binary; otherwise FFMPEG_PATH → ffmpeg-static → PATH (ffmpeg/locate.ts). */
   ffmpegPath: string | null;
+  /**
+   * Token that makes a client a controller (play / pause / seek, dashboard). Env CONTROL_TOKEN.
+   * null: main.ts generates one at startup and prints it with the dashboard's URL (control/auth.ts).
+   */
+  controlToken: string | null;
   /** Target fragment duration in ms; ffmpeg cuts at this and at every keyframe (ffmpeg/args.ts). */
   fragmentMs: number;
   /** Keyframe interval in seconds when we transcode (ffmpeg/args.ts). */
@@ -67,6 +74,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   testPattern: true,
   channels: [],
   ffmpegPath: null,
+  controlToken: null,
   fragmentMs: 200,
   keyframeIntervalSec: 1,
   idleStopMs: 10_000,
@@ -125,16 +133,16 @@ function checkFileConfig(value: unknown, file: string): Partial<Config> {
   const known = new Set(Object.keys(DEFAULTS));
   for (const [key, v] of Object.entries(value)) {
     if (!known.has(key)) throw new ConfigError(`${file}: unknown key "${key}"`);
-    const expected = key === 'channels' || key === 'corsOrigins' ? 'array' : key === 'ffmpegPath' ? 'string' : typeof DEFAULTS[key as keyof Config];
+    const expected = key === 'channels' || key === 'corsOrigins' ? 'array' : key === 'ffmpegPath' || key === 'controlToken' ? 'string' : typeof DEFAULTS[key as keyof Config];
     const actual = Array.isArray(v) ? 'array' : typeof v;
-    if (actual !== expected && !(key === 'ffmpegPath' && v === null)) {
+    if (actual !== expected && !((key === 'ffmpegPath' || key === 'controlToken') && v === null)) {
       throw new ConfigError(`${file}: "${key}" must be ${expected}, got ${actual}`);
     }
   }
   return value as Partial<Config>;
 }
 
-const CHANNEL_KEYS: readonly string[] = ['id', 'source', 'keepAlive', 'transcode'];
+const CHANNEL_KEYS: readonly string[] = ['id', 'source', 'keepAlive', 'transcode', 'openControl'];
 
 function validate(c: Config): Config {
   for (const key of NUMERIC_KEYS) {
@@ -154,6 +162,7 @@ function validate(c: Config): Config {
     const extra = Object.keys(ch).find((k) => !CHANNEL_KEYS.includes(k));
     if (extra !== undefined) throw new ConfigError(`channel "${ch.id}": unknown key "${extra}"`);
     if (ch.keepAlive !== undefined && typeof ch.keepAlive !== 'boolean') throw new ConfigError(`channel "${ch.id}": keepAlive must be true or false`);
+    if (ch.openControl !== undefined && typeof ch.openControl !== 'boolean') throw new ConfigError(`channel "${ch.id}": openControl must be true or false`);
     if (!isChannelId(ch.id)) throw new ConfigError(`channel id "${ch.id}" may only use letters, digits, . _ - (≤ 128)`);
     if (ch.id === 'test' && c.testPattern) throw new ConfigError('channel id "test" is taken by the test pattern (use --no-test-pattern)');
     if (ids.has(ch.id)) throw new ConfigError(`channel id "${ch.id}" is defined twice`);
@@ -164,6 +173,7 @@ function validate(c: Config): Config {
     ids.add(ch.id);
   }
   if (!c.corsOrigins.every((o) => typeof o === 'string')) throw new ConfigError('corsOrigins must be strings');
+  if (c.controlToken !== null && c.controlToken.length < 8) throw new ConfigError('controlToken (CONTROL_TOKEN) must have at least 8 characters');
   return c;
 }
 
@@ -221,6 +231,7 @@ export function resolveConfig({ argv, env, readFile }: ResolveInput): Config | '
   if (env['HOST']) fromEnv.host = env['HOST'];
   if (env['MEDIA_DIR']) fromEnv.mediaDir = env['MEDIA_DIR'];
   if (env['FFMPEG_PATH']) fromEnv.ffmpegPath = env['FFMPEG_PATH'];
+  if (env['CONTROL_TOKEN']) fromEnv.controlToken = env['CONTROL_TOKEN'];
 
   const merged: Config = {
     ...DEFAULTS,

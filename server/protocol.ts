@@ -26,7 +26,48 @@ export interface HelloMessage {
    */
   codecs: string[];
   /** What playback path the client is on: MSE, ManagedMediaSource or progressive fallback. */
-  mode?: 'mse' | 'mms' | 'progressive';
+  mode?: PlaybackMode;
+  /** The control token: makes this session a `controller` (see `session`). Never echoed or logged. */
+  token?: string;
+}
+export type PlaybackMode = 'mse' | 'mms' | 'progressive';
+/**
+ * Control commands. Without `channel` they act on the joined channel; a controller (the dashboard)
+ * may name any channel. Answered by `ack {id}` or `error {id, code}`.
+ */
+export interface PlayMessage {
+  type: 'play';
+  id?: CommandId;
+  channel?: string;
+}
+export interface PauseMessage {
+  type: 'pause';
+  id?: CommandId;
+  channel?: string;
+}
+export interface SeekMessage {
+  type: 'seek';
+  id?: CommandId;
+  channel?: string;
+  /** Seconds into the file, [0, duration]. */
+  position: number;
+}
+export type ControlMessage = PlayMessage | PauseMessage | SeekMessage;
+/** A viewer's playback report (about once a second), shown per viewer on the dashboard. */
+export interface ReportMessage {
+  type: 'report';
+  mode: PlaybackMode;
+  /** Seconds behind live (live channels), null when unknown. */
+  delaySec: number | null;
+  /** Milliseconds ahead (+) or behind (−) the channel's playhead (file channels), null when unknown. */
+  driftMs: number | null;
+  bufferSec: number;
+  droppedFrames: number;
+}
+/** Dashboard: send me an `overview` of every channel and viewer (controllers only). */
+export interface SubscribeMessage {
+  type: 'subscribe';
+  id?: CommandId;
 }
 export interface JoinMessage {
   type: 'join';
@@ -42,7 +83,7 @@ export interface PingMessage {
   type: 'ping';
   t0: number;
 }
-export type ClientMessage = HelloMessage | JoinMessage | LeaveMessage | PingMessage;
+export type ClientMessage = HelloMessage | JoinMessage | LeaveMessage | PingMessage | ControlMessage | ReportMessage | SubscribeMessage;
 export type ClientMessageType = ClientMessage['type'];
 
 // ---- server → client -------------------------------------------------------------------------
@@ -85,6 +126,10 @@ export interface ChannelInfo {
   positionAt: number;
   /** Server clock when this info was made (ms). */
   serverTime: number;
+  /** Where the file is served for progressive playback (`/vod/…`), null for live channels. */
+  vod: string | null;
+  /** `open`: any viewer may control it; `token`: controllers only. */
+  control: 'open' | 'token';
   /** Bits per second over the last few seconds while running, else null. */
   bitrate: number | null;
   error: { code: ErrorCode; message: string } | null;
@@ -127,7 +172,30 @@ export interface ErrorMessage {
   code: ErrorCode;
   message: string;
 }
-export type ServerMessage = WelcomeMessage | MseMessage | StateMessage | PongMessage | AckMessage | ErrorMessage;
+/** Answers `hello`: who this session is and what it may do. */
+export interface SessionMessage {
+  type: 'session';
+  /** Server-chosen id of this connection, as the dashboard lists it. */
+  sessionId: string;
+  role: 'viewer' | 'controller';
+}
+export interface ViewerReport {
+  sessionId: string;
+  channel: string | null;
+  role: 'viewer' | 'controller';
+  /** Server clock when the socket connected (ms). */
+  connectedAt: number;
+  /** The latest `report`, null until the viewer sent one. */
+  report: Omit<ReportMessage, 'type'> | null;
+}
+/** Dashboard feed: every channel and every connected viewer, on change and once a second. */
+export interface OverviewMessage {
+  type: 'overview';
+  channels: ChannelInfo[];
+  viewers: ViewerReport[];
+}
+export type ServerMessage =
+  | WelcomeMessage | SessionMessage | MseMessage | StateMessage | PongMessage | AckMessage | ErrorMessage | OverviewMessage;
 
 // ---- validation ------------------------------------------------------------------------------
 
@@ -178,16 +246,44 @@ export function parseClientMessage(raw: string): ParseResult {
 
   switch (type) {
     case 'hello': {
-      const extra = unknownKey(value, ['type', 'id', 'codecs', 'mode']);
+      const extra = unknownKey(value, ['type', 'id', 'codecs', 'mode', 'token']);
       if (extra) return bad(`hello: unknown field "${extra}"`);
-      const { codecs, mode } = value;
+      const { codecs, mode, token } = value;
       if (!Array.isArray(codecs) || codecs.length > 64 || !codecs.every((c) => typeof c === 'string' && c.length <= 256)) {
         return bad('hello: "codecs" must be an array of at most 64 strings');
       }
-      if (mode !== undefined && mode !== 'mse' && mode !== 'mms' && mode !== 'progressive') {
-        return bad('hello: "mode" must be "mse", "mms" or "progressive"');
+      if (mode !== undefined && !isPlaybackMode(mode)) return bad('hello: "mode" must be "mse", "mms" or "progressive"');
+      if (token !== undefined && (typeof token !== 'string' || token.length > 1024)) return bad('hello: "token" must be a string');
+      return { ok: true, message: withId({ type, codecs: codecs as string[], ...(mode ? { mode } : {}), ...(token !== undefined ? { token } : {}) }) };
+    }
+    case 'play':
+    case 'pause':
+    case 'seek': {
+      const extra = unknownKey(value, type === 'seek' ? ['type', 'id', 'channel', 'position'] : ['type', 'id', 'channel']);
+      if (extra) return bad(`${type}: unknown field "${extra}"`);
+      const { channel, position } = value;
+      if (channel !== undefined && (typeof channel !== 'string' || !CHANNEL_ID.test(channel))) return bad(`${type}: "channel" must be a channel id`);
+      const target = channel !== undefined ? { channel } : {};
+      if (type !== 'seek') return { ok: true, message: withId({ type, ...target }) };
+      // Range (negative, past the end) is the channel's to judge: BAD_SEEK. Here only the type.
+      if (typeof position !== 'number' || !Number.isFinite(position)) return bad('seek: "position" must be a finite number of seconds');
+      return { ok: true, message: withId({ type, position, ...target }) };
+    }
+    case 'report': {
+      const extra = unknownKey(value, ['type', 'mode', 'delaySec', 'driftMs', 'bufferSec', 'droppedFrames']);
+      if (extra) return bad(`report: unknown field "${extra}"`);
+      const { mode, delaySec, driftMs, bufferSec, droppedFrames } = value;
+      const numOrNull = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v));
+      if (!isPlaybackMode(mode) || !numOrNull(delaySec) || !numOrNull(driftMs)
+        || typeof bufferSec !== 'number' || !Number.isFinite(bufferSec) || !Number.isSafeInteger(droppedFrames)) {
+        return bad('report: needs mode, delaySec (number|null), driftMs (number|null), bufferSec (number), droppedFrames (integer)');
       }
-      return { ok: true, message: withId({ type, codecs: codecs as string[], ...(mode ? { mode } : {}) }) };
+      return { ok: true, message: { type, mode, delaySec, driftMs, bufferSec, droppedFrames: droppedFrames as number } };
+    }
+    case 'subscribe': {
+      const extra = unknownKey(value, ['type', 'id']);
+      if (extra) return bad(`subscribe: unknown field "${extra}"`);
+      return { ok: true, message: withId({ type }) };
     }
     case 'join': {
       const extra = unknownKey(value, ['type', 'id', 'channel']);
@@ -250,6 +346,10 @@ export function codecCovered(codec: string, playable: readonly string[]): boolea
 /** The channel's codecs the browser cannot play (empty when it can play them all). */
 export function unplayableCodecs(channelCodecs: readonly string[], playable: readonly string[]): string[] {
   return channelCodecs.filter((c) => !codecCovered(c, playable));
+}
+
+function isPlaybackMode(v: unknown): v is PlaybackMode {
+  return v === 'mse' || v === 'mms' || v === 'progressive';
 }
 
 /** True when a channel id is syntactically valid (also used for file-derived ids). */
