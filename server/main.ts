@@ -73,6 +73,9 @@ async function main(): Promise<void> {
   const { url } = await app.listen();
   const ids = app.channels.all().map((c) => c.id);
   log.info(`pushcast is up: open ${url}/`, { channels: ids });
+  // The token goes to the terminal only (not through the logger), as part of the dashboard's URL.
+  const generated = config.controlToken === null ? ' (generated; set CONTROL_TOKEN to choose one)' : '';
+  process.stdout.write(`\n  viewer:     ${url}/\n  dashboard:  ${url}/dashboard#token=${encodeURIComponent(app.controlToken)}${generated}\n\n`);
   void ensureSampleMedia(config, ffmpeg, () => app.channels.syncMediaFiles());
 
   let closing = false;

@@ -19,7 +19,9 @@ import { createStaticHandler } from './http/static.js';
 import { sendError, sendJson } from './http/error-body.js';
 import { createVodRoutes } from './vod/routes.js';
 import type { Logger } from './log.js';
-import { Session } from './session.js';
+import { generateToken } from './control/auth.js';
+import { createCommandApi } from './control/http-commands.js';
+import { COMMANDS_PER_SECOND, COMMAND_BURST, Session } from './session.js';
 
 export interface AppOptions {
   config: Config;
@@ -30,6 +32,8 @@ export interface AppOptions {
 export interface App {
   readonly server: http.Server;
   readonly channels: ChannelRegistry;
+  /** The control token in force (configured, or generated when the config has none). */
+  readonly controlToken: string;
   /** Starts listening; resolves with the bound port and a URL for humans and tests. */
   listen(): Promise<{ port: number; url: string }>;
   /** Closes sockets, stops every ffmpeg, then the HTTP server. */
@@ -41,6 +45,9 @@ const WS_MAX_PAYLOAD = 64 * 1024;
 const SERVER_NAME = 'pushcast/0.1';
 /** How often the media folder is rescanned for new files, ms. */
 const MEDIA_RESCAN_MS = 5_000;
+/** Dashboards get an overview at least this often, ms, and at most every OVERVIEW_MIN_GAP_MS. */
+const OVERVIEW_INTERVAL_MS = 1_000;
+const OVERVIEW_MIN_GAP_MS = 100;
 
 export function createApp({ config, ffmpeg, log }: AppOptions): App {
   const ffprobe = ffmpeg.ffprobe;
@@ -56,10 +63,29 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
     log: log.child('vod'),
   });
   const serveStatic = createStaticHandler(config.webDir);
+  const controlToken = config.controlToken ?? generateToken();
+  const commandApi = createCommandApi({
+    findChannel: (id) => channels.get(id), controlToken, burst: COMMAND_BURST, perSecond: COMMANDS_PER_SECOND,
+  });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD });
   const sessions = new Set<Session>();
   let dev: { middlewares: http.RequestListener; close(): Promise<void> } | null = null;
   let rescanTimer: NodeJS.Timeout | null = null;
+  let overviewTimer: NodeJS.Timeout | null = null;
+  let overviewPending: NodeJS.Timeout | null = null;
+
+  /** Sends every subscribed dashboard the channels and viewers as they are now. */
+  function sendOverview(): void {
+    overviewPending = null;
+    const subscribers = [...sessions].filter((s) => s.subscribed);
+    if (subscribers.length === 0) return;
+    const msg = { type: 'overview' as const, channels: channels.all().map((c) => c.info()), viewers: [...sessions].map((s) => s.describe()) };
+    for (const s of subscribers) s.push(msg);
+  }
+  /** Channel changes reach dashboards at once, coalesced to one overview per OVERVIEW_MIN_GAP_MS. */
+  function overviewSoon(): void {
+    overviewPending ??= setTimeout(sendOverview, OVERVIEW_MIN_GAP_MS);
+  }
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const rawUrl = req.url ?? '/';
@@ -72,6 +98,8 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
   }
 
   async function api(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): Promise<void> {
+    const commands = /^\/api\/channels\/([^/]+)\/commands$/.exec(rawPath);
+    if (commands) return commandApi(req, res, decodeURIComponentSafe(commands[1] ?? ''));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendError(req, res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { Allow: 'GET, HEAD' });
       return;
@@ -117,10 +145,17 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
         findChannel: (id) => channels.get(id),
         maxBufferedBytes: config.sessionMaxBufferedBytes,
         serverName: SERVER_NAME,
+        controlToken,
+        commandBurst: COMMAND_BURST,
+        commandsPerSecond: COMMANDS_PER_SECOND,
         log: log.child('session'),
       });
       sessions.add(session);
-      ws.on('close', () => sessions.delete(session));
+      ws.on('close', () => {
+        sessions.delete(session);
+        overviewSoon();
+      });
+      overviewSoon();
       session.start();
     });
   });
@@ -128,6 +163,7 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
   return {
     server,
     channels,
+    controlToken,
     async listen() {
       if (config.dev) dev = await startViteMiddleware(server);
       await new Promise<void>((resolve, reject) => {
@@ -138,9 +174,12 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
         });
       });
       channels.startAlwaysOn();
+      for (const c of channels.all()) c.on('state', overviewSoon);
+      overviewTimer = setInterval(sendOverview, OVERVIEW_INTERVAL_MS).unref();
       rescanTimer = setInterval(() => {
         const added = channels.syncMediaFiles();
         if (added.length) log.info('new media files', { channels: added });
+        for (const id of added) channels.get(id)?.on('state', overviewSoon);
       }, MEDIA_RESCAN_MS).unref();
       const { port } = server.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -148,6 +187,8 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
     },
     async close() {
       if (rescanTimer) clearInterval(rescanTimer);
+      if (overviewTimer) clearInterval(overviewTimer);
+      if (overviewPending) clearTimeout(overviewPending);
       for (const client of wss.clients) client.terminate();
       for (const s of sessions) s.stop();
       sessions.clear();

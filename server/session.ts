@@ -10,8 +10,11 @@
  * does not slow the channel or other viewers. It skips fragments until the next keyframe fragment,
  * so what it receives stays decodable; its player jumps the gap.
  */
+import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Channel, ChannelViewer } from './channel.js';
+import { roleFor, type Role } from './control/auth.js';
+import { RateLimiter } from './control/rate-limit.js';
 import { ErrorCode, type PushcastError } from './errors.js';
 import type { Fragment, InitSegment } from './fragmenter.js';
 import type { Logger } from './log.js';
@@ -22,7 +25,9 @@ import {
   type ChannelInfo,
   type ClientMessage,
   type CommandId,
+  type ControlMessage,
   type ServerMessage,
+  type ViewerReport,
 } from './protocol.js';
 
 export interface SessionOptions {
@@ -32,13 +37,29 @@ export interface SessionOptions {
   /** Bytes a socket may hold unsent before the viewer starts skipping to the next keyframe. */
   maxBufferedBytes: number;
   serverName: string;
+  /** The token that makes a session a controller (compared in constant time, never logged). */
+  controlToken: string;
+  /** Control commands a session may send: a burst, then this many per second. */
+  commandBurst: number;
+  commandsPerSecond: number;
   log: Logger;
 }
+
+/** Control commands a session may send at once, then per second (RATE_LIMITED beyond). */
+export const COMMAND_BURST = 20;
+export const COMMANDS_PER_SECOND = 10;
 
 export type SessionState = 'greeting' | 'ready' | 'joined' | 'closed';
 
 export class Session implements ChannelViewer {
   state: SessionState = 'greeting';
+  readonly id = randomUUID().slice(0, 8);
+  readonly connectedAt = Date.now();
+  role: Role = 'viewer';
+  /** A dashboard asked for `overview` messages (controllers only). */
+  subscribed = false;
+  private report: ViewerReport['report'] = null;
+  private readonly limiter: RateLimiter;
   private channel: Channel | null = null;
   private codecs: string[] = [];
   /** The epoch whose init segment this viewer has; fragments of any other epoch are not sent. */
@@ -50,7 +71,19 @@ export class Session implements ChannelViewer {
   /** Fragments not sent because the socket was backed up. */
   private skipped = 0;
 
-  constructor(private readonly opts: SessionOptions) {}
+  constructor(private readonly opts: SessionOptions) {
+    this.limiter = new RateLimiter(opts.commandBurst, opts.commandsPerSecond, Date.now());
+  }
+
+  /** What the dashboard shows for this connection. */
+  describe(): ViewerReport {
+    return { sessionId: this.id, channel: this.channel?.id ?? null, role: this.role, connectedAt: this.connectedAt, report: this.report };
+  }
+
+  /** Sends a message if the socket is open (used by the server for `overview`). */
+  push(msg: ServerMessage): void {
+    this.send(msg);
+  }
 
   start(): void {
     const { socket } = this.opts;
@@ -88,7 +121,27 @@ export class Session implements ChannelViewer {
     switch (msg.type) {
       case 'hello':
         this.codecs = msg.codecs;
+        this.role = roleFor(msg.token, this.opts.controlToken);
         if (this.state === 'greeting') this.state = 'ready';
+        this.ack(msg.id);
+        this.send({ type: 'session', sessionId: this.id, role: this.role });
+        return;
+      case 'play':
+      case 'pause':
+      case 'seek':
+        this.control(msg);
+        return;
+      case 'report': {
+        const { type: _type, ...report } = msg;
+        this.report = report;
+        return;
+      }
+      case 'subscribe':
+        if (this.role !== 'controller') {
+          this.sendError(ErrorCode.FORBIDDEN, 'the dashboard feed needs the control token', msg.id);
+          return;
+        }
+        this.subscribed = true;
         this.ack(msg.id);
         return;
       case 'join': {
@@ -120,6 +173,27 @@ export class Session implements ChannelViewer {
         return;
       }
     }
+  }
+
+  /** play / pause / seek: who may, how often, then the channel's own verdict. */
+  private control(msg: ControlMessage): void {
+    const channel = msg.channel !== undefined ? this.opts.findChannel(msg.channel) : this.channel;
+    if (!channel) {
+      if (msg.channel !== undefined) this.sendError(ErrorCode.UNKNOWN_CHANNEL, `no channel "${msg.channel}"`, msg.id);
+      else this.sendError(ErrorCode.NOT_JOINED, 'join a channel (or name one) before controlling it', msg.id);
+      return;
+    }
+    if (this.role !== 'controller' && !channel.openControl) {
+      this.sendError(ErrorCode.FORBIDDEN, 'controlling this channel needs the control token', msg.id);
+      return;
+    }
+    if (!this.limiter.take(Date.now())) {
+      this.sendError(ErrorCode.RATE_LIMITED, `more than ${this.opts.commandsPerSecond} commands per second`, msg.id);
+      return;
+    }
+    const decision = channel.command(msg.type === 'seek' ? { type: 'seek', position: msg.position } : { type: msg.type });
+    if (!decision.ok) this.sendError(decision.code, decision.message, msg.id);
+    else this.ack(msg.id);
   }
 
   private leaveChannel(): void {

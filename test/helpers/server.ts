@@ -31,11 +31,16 @@ export async function startTestServer(ffmpeg: FfmpegBinaries, overrides: Partial
 
 export type Received = { kind: 'text'; msg: ServerMessage } | { kind: 'binary'; data: Buffer; at: number };
 
-/** A WebSocket client whose next() resolves with the next frame (text parsed as JSON). */
+/**
+ * A WebSocket client for tests. Every frame is kept in arrival order (`frames`, text parsed as
+ * JSON). `next*()` read forward from a cursor, skipping what they do not want; `find()` searches
+ * from any position without moving the cursor, for messages whose relative order may vary.
+ */
 export class TestClient {
   readonly ws: WebSocket;
-  private queue: Received[] = [];
-  private waiters: Array<(r: Received) => void> = [];
+  readonly frames: Received[] = [];
+  private cursor = 0;
+  private wakers: Array<() => void> = [];
   private opened: Promise<void>;
 
   constructor(url: string) {
@@ -46,10 +51,8 @@ export class TestClient {
       this.ws.once('error', reject);
     });
     this.ws.on('message', (data: Buffer, isBinary) => {
-      const r: Received = isBinary ? { kind: 'binary', data, at: Date.now() } : { kind: 'text', msg: JSON.parse(String(data)) as ServerMessage };
-      const w = this.waiters.shift();
-      if (w) w(r);
-      else this.queue.push(r);
+      this.frames.push(isBinary ? { kind: 'binary', data, at: Date.now() } : { kind: 'text', msg: JSON.parse(String(data)) as ServerMessage });
+      for (const wake of this.wakers.splice(0)) wake();
     });
   }
 
@@ -61,40 +64,51 @@ export class TestClient {
     this.ws.send(typeof value === 'string' ? value : JSON.stringify(value));
   }
 
-  next(timeoutMs = 15_000): Promise<Received> {
-    const r = this.queue.shift();
-    if (r) return Promise.resolve(r);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no frame within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.push((got) => {
-        clearTimeout(timer);
-        resolve(got);
-      });
-    });
+  /** The first frame at or after index `from` that matches, with its index; waits for it. */
+  async find(match: (r: Received) => boolean, from = 0, timeoutMs = 15_000): Promise<{ frame: Received; index: number }> {
+    const deadline = Date.now() + timeoutMs;
+    for (let i = from; ; i++) {
+      while (i >= this.frames.length) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no matching frame within ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          this.wakers.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      const frame = this.frames[i] as Received;
+      if (match(frame)) return { frame, index: i };
+    }
+  }
+
+  /** The next frame after the cursor. */
+  async next(timeoutMs = 15_000): Promise<Received> {
+    const { frame, index } = await this.find(() => true, this.cursor, timeoutMs);
+    this.cursor = index + 1;
+    return frame;
   }
 
   /** Skips frames until a text message of `type` arrives (failing on timeout). */
   async nextText<T extends ServerMessage['type']>(type: T, timeoutMs = 15_000): Promise<Extract<ServerMessage, { type: T }>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const r = await this.next(Math.max(1, deadline - Date.now()));
-      if (r.kind === 'text' && r.msg.type === type) return r.msg as Extract<ServerMessage, { type: T }>;
-    }
+    const { frame, index } = await this.find((r) => r.kind === 'text' && r.msg.type === type, this.cursor, timeoutMs);
+    this.cursor = index + 1;
+    return (frame as { msg: ServerMessage }).msg as Extract<ServerMessage, { type: T }>;
   }
 
   async nextBinary(timeoutMs = 15_000): Promise<Buffer> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const r = await this.next(Math.max(1, deadline - Date.now()));
-      if (r.kind === 'binary') return r.data;
-    }
+    const { frame, index } = await this.find((r) => r.kind === 'binary', this.cursor, timeoutMs);
+    this.cursor = index + 1;
+    return (frame as { data: Buffer }).data;
   }
 
-  /** Drops what has been received so far. */
+  /** Returns what arrived since the cursor and moves the cursor past it. */
   drain(): Received[] {
-    const all = this.queue;
-    this.queue = [];
-    return all;
+    const rest = this.frames.slice(this.cursor);
+    this.cursor = this.frames.length;
+    return rest;
   }
 
   close(): void {

@@ -38,6 +38,7 @@ function setup(codecs = ['avc1.640028', 'mp4a.40.2']) {
   const session = new Session({
     socket: socket as never, findChannel: (id) => (id === 'ch' ? channel : undefined),
     maxBufferedBytes: 1000, serverName: 'test', log: createLogger('test'),
+    controlToken: 'controller-token', commandBurst: 20, commandsPerSecond: 10,
   });
   session.start();
   socket.client({ type: 'hello', codecs });
