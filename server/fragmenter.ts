@@ -71,6 +71,9 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
   private stdout: PassThrough | null = null;
   /** The command line fluent-ffmpeg ran, once started (for debug logs). */
   commandLine: string | null = null;
+  private stdoutEnded = false;
+  /** ffmpeg exited with status 0 and we are still reading what it wrote. */
+  private endedCleanly = false;
   /** True while the consumer asked us to stop reading (flow control, not a stall). */
   private flowPaused = false;
   private exited: Promise<void>;
@@ -106,6 +109,10 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
     // Called without a target, fluent-ffmpeg's pipe() returns a PassThrough fed from ffmpeg's stdout.
     const stdout = cmd.pipe() as PassThrough;
     stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    stdout.on('end', () => {
+      this.stdoutEnded = true;
+      if (this.endedCleanly) this.onEnd(null);
+    });
     this.stdout = stdout;
     this.armStallTimer();
   }
@@ -137,6 +144,12 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
       return this.exited;
     }
     if (this.state !== 'running') return this.exited;
+    if (this.endedCleanly) {
+      // ffmpeg is already gone; only unread output is left: drop it.
+      this.state = 'stopping';
+      this.onEnd(null);
+      return this.exited;
+    }
     this.terminate();
     return this.exited;
   }
@@ -186,7 +199,7 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
 
   private armStallTimer(): void {
     const ms = this.opts.stallTimeoutMs;
-    if (!ms || this.flowPaused) return;
+    if (!ms || this.flowPaused || this.endedCleanly) return;
     this.clearStallTimer();
     this.stallTimer = setTimeout(() => {
       this.failure = new PushcastError(ErrorCode.FFMPEG_EXIT, `source stalled: no output from ffmpeg for ${ms} ms`);
@@ -201,6 +214,13 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
 
   private onEnd(err: Error | null): void {
     if (this.state === 'exited') return;
+    // ffmpeg can exit while its last fragments still wait in the pipe (we may have paused reading):
+    // a clean end is reported only once every byte was read, or the file's tail would be lost.
+    if (err === null && this.state === 'running' && !this.stdoutEnded) {
+      this.endedCleanly = true;
+      this.clearStallTimer();
+      return;
+    }
     const requested = this.state === 'stopping' && this.failure === null;
     this.state = 'exited';
     this.clearStallTimer();
