@@ -110,6 +110,9 @@ export class Channel extends EventEmitter<ChannelEvents> {
   /** File channels only. */
   private readonly pacer: Pacer | null;
   private run: Run = { position: 0, offsetSec: TIMELINE_BASE_SEC };
+  /** A file's next loop brought a different init: it is announced with that loop's first fragment. */
+  private pendingReinit: InitSegment | null = null;
+  private readonly reinitBefore = new WeakMap<Fragment, InitSegment>();
   /** The playhead waits for the first fragment of a new run before it starts moving. */
   private anchorPending = false;
   /** Live channels: paused, so fragments are cached but not pushed. */
@@ -284,6 +287,12 @@ export class Channel extends EventEmitter<ChannelEvents> {
     const sameTimeline = this.init !== null && this.initEpoch === epoch;
     // The next loop of a file usually has a byte-identical init: viewers need nothing then.
     const changed = !sameTimeline || !this.init?.data.equals(init.data);
+    if (sameTimeline && changed && this.pacer) {
+      // A different init for the next loop: viewers must get it right before that loop's first
+      // fragment, after the previous loop's fragments the pacer still holds (distribute()).
+      this.pendingReinit = init;
+      return;
+    }
     this.init = init;
     this.initEpoch = epoch;
     if (!sameTimeline) {
@@ -303,6 +312,10 @@ export class Channel extends EventEmitter<ChannelEvents> {
   private onFragment(frag: Fragmenter, f: Fragment): void {
     if (frag !== this.fragmenter) return;
     if (this.pacer) {
+      if (this.pendingReinit) {
+        this.reinitBefore.set(f, this.pendingReinit);
+        this.pendingReinit = null;
+      }
       this.pacer.enqueue(f);
       if (!this.pacer.wantsMore(playheadAt(this.playhead, Date.now()))) frag.pause();
       return;
@@ -330,6 +343,11 @@ export class Channel extends EventEmitter<ChannelEvents> {
 
   /** Sends one fragment to every viewer (unless a live channel is held) and updates the GOP cache. */
   private distribute(f: Fragment): void {
+    const reinit = this.reinitBefore.get(f);
+    if (reinit) {
+      this.init = reinit;
+      for (const v of this.viewers) v.onInit(reinit, this.playhead.epoch);
+    }
     const now = Date.now();
     this.recent.push({ at: now, bytes: f.data.length });
     while (this.recent.length && (this.recent[0] as { at: number }).at < now - BITRATE_WINDOW_MS) this.recent.shift();
@@ -366,6 +384,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
     this.gop = [];
     this.gopBytes = 0;
     this.pacer?.clear();
+    this.pendingReinit = null;
     this.stopTicking();
     this.stoppedAt = Date.now();
     if (requested || (!error && !endOfSource)) {
@@ -399,6 +418,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
     const old = this.fragmenter;
     this.fragmenter = null;
     pacer.clear();
+    this.pendingReinit = null;
     this.gop = [];
     this.gopBytes = 0;
     if (old) void old.stop();
