@@ -1,6 +1,8 @@
 /**
  * Viewer page for /watch/<channel>: one Player on the <video>, channel name/status, errors, the
- * stats overlay (button or `s`) and an unmute button when autoplay with sound was refused.
+ * stats overlay (button or `s`), an unmute button when autoplay with sound was refused, a
+ * "progressive" badge while the fallback plays the file over HTTP, and a notice over the video
+ * when this browser cannot play the channel at all (no MSE on a live channel).
  * The player is exposed as `window.player` for debugging and end-to-end tests.
  */
 import type { ChannelInfo } from '../../../server/protocol.js';
@@ -27,6 +29,8 @@ const errorsEl = $<HTMLUListElement>('#errors');
 const statsEl = $<HTMLPreElement>('#stats');
 const statsToggle = $<HTMLButtonElement>('#stats-toggle');
 const unmuteButton = $<HTMLButtonElement>('#unmute');
+const modeBadge = $('#mode-badge');
+const notice = $('#notice');
 
 function showError(error: Pick<PlayerError, 'code' | 'message' | 'fatal'>): void {
   const li = document.createElement('li');
@@ -88,6 +92,15 @@ player.on('state', ({ to }) => {
 });
 player.on('channel', showChannel);
 player.on('error', showError);
+player.on('error', (e) => {
+  if (e.code !== 'NO_MSE' || !e.fatal) return;
+  notice.textContent = e.message;
+  notice.hidden = false;
+});
+player.on('mode', ({ mode, reason }) => {
+  modeBadge.hidden = mode !== 'progressive';
+  modeBadge.title = `Playing the file over HTTP: ${reason}`;
+});
 player.on('autoplay-muted', () => {
   unmuteButton.hidden = false;
 });

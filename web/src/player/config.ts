@@ -4,6 +4,7 @@
 import { DEFAULT_BACKOFF, type BackoffOptions } from './connection.js';
 import { DEFAULT_LIVE_EDGE_OPTIONS, resolveLiveEdgeOptions, type LiveEdgeOptions } from './live-edge.js';
 import { DEFAULT_PINGER_OPTIONS, type PingerOptions } from './pinger.js';
+import { DEFAULT_PROGRESSIVE_OPTIONS, type ProgressiveOptions } from './progressive.js';
 import { DEFAULT_QUEUE_OPTIONS, type SourceBufferQueueOptions } from './source-buffer-queue.js';
 
 export interface PlayerConfig {
@@ -17,6 +18,8 @@ export interface PlayerConfig {
   backoff: BackoffOptions;
   /** Clock probe schedule (pinger.ts). */
   ping: PingerOptions;
+  /** When to fall back to progressive playback and how to wait for an MP4 copy (progressive.ts). */
+  progressive: ProgressiveOptions;
   /** ms between live-edge checks (Player tick). */
   tickMs: number;
   /** ms between back-buffer trims (Player tick). */
@@ -35,11 +38,12 @@ export interface PlayerConfig {
   autoplay: boolean;
 }
 
-export type PlayerOptions = Partial<Omit<PlayerConfig, 'liveEdge' | 'buffer' | 'backoff' | 'ping'>> & {
+export type PlayerOptions = Partial<Omit<PlayerConfig, 'liveEdge' | 'buffer' | 'backoff' | 'ping' | 'progressive'>> & {
   liveEdge?: Partial<LiveEdgeOptions>;
   buffer?: Partial<SourceBufferQueueOptions>;
   backoff?: Partial<BackoffOptions>;
   ping?: Partial<PingerOptions>;
+  progressive?: Partial<ProgressiveOptions>;
 };
 
 export const DEFAULT_PLAYER_CONFIG: Readonly<PlayerConfig> = {
@@ -48,6 +52,7 @@ export const DEFAULT_PLAYER_CONFIG: Readonly<PlayerConfig> = {
   buffer: DEFAULT_QUEUE_OPTIONS,
   backoff: DEFAULT_BACKOFF,
   ping: DEFAULT_PINGER_OPTIONS,
+  progressive: DEFAULT_PROGRESSIVE_OPTIONS,
   tickMs: 200,
   trimIntervalMs: 1000,
   bitrateWindowMs: 5000,
@@ -68,10 +73,12 @@ export function resolvePlayerConfig(options: PlayerOptions = {}): PlayerConfig {
     buffer: { ...d.buffer, ...options.buffer },
     backoff: { ...d.backoff, ...options.backoff },
     ping: { ...d.ping, ...options.ping },
+    progressive: { ...d.progressive, ...options.progressive },
   };
   for (const key of ['tickMs', 'trimIntervalMs', 'bitrateWindowMs', 'clockWindow', 'maxErrors'] as const) {
     if (!(config[key] > 0)) throw new TypeError(`player: ${key} must be > 0, got ${config[key]}`);
   }
+  if (!(config.progressive.socketFailures >= 1)) throw new TypeError('player: progressive.socketFailures must be ≥ 1');
   if (config.buffer.quotaKeepSec <= config.liveEdge.targetDelaySec) {
     throw new TypeError('player: buffer.quotaKeepSec must exceed liveEdge.targetDelaySec');
   }

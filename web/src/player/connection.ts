@@ -29,7 +29,7 @@ export function backoffDelayMs(failures: number, options: BackoffOptions = DEFAU
   return Math.min(options.maxDelayMs, options.minDelayMs * options.factor ** (failures - 1));
 }
 
-const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage['type']>(['welcome', 'mse', 'state', 'pong', 'ack', 'error']);
+const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage['type']>(['welcome', 'session', 'mse', 'state', 'pong', 'ack', 'error', 'overview']);
 
 /**
  * Parses one server text frame. Checks that it is a JSON object with a known `type`; the server is

@@ -5,8 +5,13 @@
 import type { ErrorCode } from '../../../server/errors.js';
 
 export const PlayerErrorCode = {
-  /** Neither ManagedMediaSource nor MediaSource exists in this browser (progressive fallback: later). */
+  /**
+   * Neither ManagedMediaSource nor MediaSource exists in this browser and the channel has no file
+   * to play progressively (live and test channels); file channels fall back instead (progressive.ts).
+   */
   NO_MSE: 'NO_MSE',
+  /** The progressive fallback found nothing to play: no file, an HTTP error, or the MP4 copy failed. */
+  VOD_UNAVAILABLE: 'VOD_UNAVAILABLE',
   /** MediaSource.addSourceBuffer refused the server's MIME string. */
   ADD_SOURCE_BUFFER: 'ADD_SOURCE_BUFFER',
   /** appendBuffer threw, or the SourceBuffer fired `error` (bad media). */

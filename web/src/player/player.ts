@@ -8,9 +8,14 @@
  *          errors leave the connection up: the next `mse` starts a new pipeline (→ waiting-init).
  *   closed: destroy(); terminal.
  *
+ * Progressive fallback (progressive.ts): with no MSE at all, after UNSUPPORTED_CODEC, or after
+ * `progressive.socketFailures` failed sockets in a row, a file channel is played from `/vod/…` by a
+ * ProgressivePlayback instead (socket and pipeline closed; stats().mode === 'progressive'); its
+ * states map onto ours: preparing → connecting, loading → waiting-init, playing → playing.
+ *
  * Usage: `const p = new Player(); p.attach(video); p.load('test'); … p.stats(); p.destroy();`
  */
-import { PROTOCOL_VERSION, type ChannelInfo, type MseMessage, type ServerMessage } from '../../../server/protocol.js';
+import { PROTOCOL_VERSION, type ChannelInfo, type MseMessage, type PlaybackMode, type ServerMessage } from '../../../server/protocol.js';
 import { readPrft } from '../../../server/media/prft.js';
 import { startPlayback } from './autoplay.js';
 import { resolvePlayerConfig, type PlayerConfig, type PlayerOptions } from './config.js';
@@ -21,6 +26,7 @@ import { watchFirstFrame } from './first-frame.js';
 import { detectMediaSource, playableCodecs, type MediaSourceApi } from './media-source.js';
 import { MediaPipeline, type SegmentMeta } from './media-pipeline.js';
 import { Pinger } from './pinger.js';
+import { decideFallback, probeChannel, ProgressivePlayback, type ChannelProbe, type FallbackTrigger } from './progressive.js';
 import { Session } from './session.js';
 import { collectStats, type PlayerState, type PlayerStats } from './stats.js';
 
@@ -38,6 +44,8 @@ export interface PlayerEvents {
   'autoplay-muted': { reason: string };
   /** The socket dropped; it reconnects by itself after retryInMs. */
   disconnect: { consecutiveFailures: number; retryInMs: number };
+  /** The playback path changed (today only to 'progressive', the fallback); `reason` says why. */
+  mode: { mode: PlaybackMode; reason: string };
 }
 
 /** Server codes after which the channel comes back by itself (it retries and sends a fresh `mse`). */
@@ -56,6 +64,10 @@ export class Player extends Emitter<PlayerEvents> {
   private readonly pinger: Pinger;
   private tickTimer: ReturnType<typeof setInterval> | null = null;
   private readonly errors: ErrorLog;
+  /** The progressive fallback of this load(), once it took over. */
+  private progressive: ProgressivePlayback | null = null;
+  /** The channel lookup deciding on the fallback, while it runs. */
+  private fallbackProbe: AbortController | null = null;
 
   constructor(options: PlayerOptions = {}) {
     super();
@@ -85,7 +97,9 @@ export class Player extends Emitter<PlayerEvents> {
     const session = new Session(channel, this.video, this.config);
     this.session = session;
     if (this.api === null) {
-      this.fail({ code: PlayerErrorCode.NO_MSE, message: 'this browser has neither ManagedMediaSource nor MediaSource', fatal: true });
+      // Neither ManagedMediaSource nor MediaSource: file channels play progressively, others fail.
+      this.setState('connecting');
+      this.tryProgressive(session, { kind: 'no-mse' });
       return;
     }
     this.setState('connecting');
@@ -105,6 +119,9 @@ export class Player extends Emitter<PlayerEvents> {
       this.report({ code: PlayerErrorCode.CONNECTION, message, fatal: false });
       if (this._state !== 'error') this.setState('connecting');
       this.emit('disconnect', { consecutiveFailures: e.consecutiveFailures, retryInMs: e.retryInMs });
+      if (e.consecutiveFailures >= this.config.progressive.socketFailures) {
+        this.tryProgressive(session, { kind: 'socket-failures', failures: e.consecutiveFailures });
+      }
     });
     connection.connect();
     this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
@@ -131,7 +148,7 @@ export class Player extends Emitter<PlayerEvents> {
       state: this._state,
       session: this.session,
       video: this.video,
-      mode: this.api?.mode ?? null,
+      mode: this.progressive ? 'progressive' : (this.api?.mode ?? null),
       pipeline: this.pipeline,
       consecutiveFailures: this.connection?.consecutiveFailures ?? 0,
       errors: this.errors.list(),
@@ -172,6 +189,11 @@ export class Player extends Emitter<PlayerEvents> {
         s.clock.addPong(m.t0, m.t1, m.t2, Date.now());
         return;
       case 'error':
+        if (m.code === 'UNSUPPORTED_CODEC') {
+          // A file channel falls back to progressive playback, others fail: decideFallback.
+          this.tryProgressive(s, { kind: 'unsupported-codec', error: { code: m.code, message: m.message, fatal: true } });
+          return;
+        }
         this.fail({ code: m.code, message: m.message, fatal: !RECOVERABLE_SERVER_CODES.has(m.code) });
         return;
       case 'ack':
@@ -304,6 +326,52 @@ export class Player extends Emitter<PlayerEvents> {
     }
   }
 
+  // ---- progressive fallback (progressive.ts) ------------------------------------------------
+
+  /** Looks the channel up over HTTP (no socket needed), then falls back or not: decideFallback. */
+  private tryProgressive(s: Session, trigger: FallbackTrigger): void {
+    if (this.progressive || this.fallbackProbe) return;
+    const probe = new AbortController();
+    this.fallbackProbe = probe;
+    void probeChannel(s.channel, probe.signal).then((result) => {
+      if (probe.signal.aborted || this.session !== s) return;
+      this.fallbackProbe = null;
+      // The socket may have come back while we looked the channel up.
+      if (trigger.kind === 'socket-failures' && (this.connection?.consecutiveFailures ?? 0) < this.config.progressive.socketFailures) return;
+      const decision = decideFallback(trigger, result);
+      if (decision.kind === 'fail') {
+        this.fail(decision.error);
+        return;
+      }
+      if (decision.error) this.report(decision.error);
+      if (decision.kind === 'progressive' && result.ok) this.startProgressive(s, result, decision.reason);
+    });
+  }
+
+  private startProgressive(s: Session, probe: Extract<ChannelProbe, { ok: true }>, reason: string): void {
+    // The MSE path is over for this load(): no socket, no pipeline, so the <video> is free.
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    this.tickTimer = null;
+    this.pinger.stop();
+    this.connection?.close();
+    this.connection = null;
+    this.pipeline?.destroy();
+    this.pipeline = null;
+    s.channelInfo = probe.info;
+    this.emit('channel', probe.info);
+    const p = new ProgressivePlayback(this.video!, probe.info, probe.receivedAt, this.config.progressive);
+    this.progressive = p;
+    p.on('state', ({ to }) => {
+      if (to === 'preparing') this.setState('connecting');
+      else if (to === 'loading') this.setState('waiting-init');
+      else if (to === 'playing') this.setState('playing');
+    });
+    p.on('error', (e) => (e.fatal ? this.fail(e) : this.report(e)));
+    p.on('autoplay-muted', (e) => this.emit('autoplay-muted', e));
+    this.emit('mode', { mode: 'progressive', reason });
+    p.start();
+  }
+
   // ---- state and errors --------------------------------------------------------------------
 
   private setState(to: PlayerState): void {
@@ -325,6 +393,10 @@ export class Player extends Emitter<PlayerEvents> {
   }
 
   private stopSession(): void {
+    this.fallbackProbe?.abort();
+    this.fallbackProbe = null;
+    this.progressive?.stop();
+    this.progressive = null;
     if (this.tickTimer !== null) clearInterval(this.tickTimer);
     this.tickTimer = null;
     this.pinger.stop();

@@ -1,9 +1,8 @@
 /** The shape returned by Player.stats() (a snapshot; sample it as often as you like), and its assembly. */
-import type { ChannelStatus } from '../../../server/protocol.js';
+import type { ChannelStatus, PlaybackMode } from '../../../server/protocol.js';
 import type { PlayerError } from './errors.js';
 import { toRanges, type LiveEdgeReason } from './live-edge.js';
 import type { MediaPipeline } from './media-pipeline.js';
-import type { MediaSourceMode } from './media-source.js';
 import type { Session } from './session.js';
 
 export type PlayerState = 'idle' | 'connecting' | 'waiting-init' | 'playing' | 'error' | 'closed';
@@ -14,8 +13,11 @@ export interface PlayerStats {
   channel: string | null;
   /** The channel's status from the last `state` message. */
   channelStatus: ChannelStatus | null;
-  /** 'mse' or 'mms' (ManagedMediaSource); null without Media Source support. */
-  mode: MediaSourceMode | null;
+  /**
+   * 'mse', 'mms' (ManagedMediaSource) or 'progressive' (the `<video src="/vod/…">` fallback,
+   * progressive.ts); null without Media Source support and no fallback (yet).
+   */
+  mode: PlaybackMode | null;
   epoch: number | null;
   mime: string | null;
   /** Seconds between the frame on screen being written by ffmpeg and now; null until known (delay.ts). */
@@ -57,7 +59,7 @@ export interface StatsSources {
   state: PlayerState;
   session: Session | null;
   video: HTMLVideoElement | null;
-  mode: MediaSourceMode | null;
+  mode: PlaybackMode | null;
   pipeline: MediaPipeline | null;
   consecutiveFailures: number;
   errors: PlayerStats['errors'];

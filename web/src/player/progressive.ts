@@ -1,0 +1,384 @@
+/**
+ * Progressive fallback: plays a file channel through a plain `<video src="/vod/…">` (the browser
+ * fetches it with HTTP Range requests, RFC 9110 §14) when the MSE path cannot: the browser has no
+ * Media Source Extensions, MSE cannot take the channel's codecs (UNSUPPORTED_CODEC), or the
+ * WebSocket keeps failing. Live and test channels have no file, so they cannot fall back.
+ *
+ * The Player decides *whether* to fall back (`probeChannel` + the pure `decideFallback`) and then
+ * hands the channel to one `ProgressivePlayback`:
+ *
+ *   idle ─start()─▶ preparing ─URL ready─▶ loading ─`playing` (or metadata, paused channel)─▶ playing
+ *     preparing: GET /api/media picks the URL the browser can play (`chooseVodUrl`); a generated
+ *                `?format=mp4` copy is polled while the server answers 202 VOD_PREPARING.
+ *     loading:   `src` is set; on `loadedmetadata` it seeks to the channel's position now and plays
+ *                if the channel plays.
+ *   any ─fatal error─▶ failed;  any ─stop()─▶ stopped (terminal; the <video> is released).
+ */
+import type { ChannelInfo } from '../../../server/protocol.js';
+import { foldPosition } from '../../../server/control/playhead.js';
+import { startPlayback } from './autoplay.js';
+import { Emitter } from './emitter.js';
+import { PlayerErrorCode, describeError, hasErrorName, type PlayerError } from './errors.js';
+
+export interface ProgressiveOptions {
+  /** WebSocket connections in a row that fail before a file channel falls back (Player). */
+  socketFailures: number;
+  /** ms between polls of a copy being prepared when the 202 carries no Retry-After (ProgressivePlayback). */
+  pollDefaultMs: number;
+  /** ms; upper bound of one poll wait, whatever Retry-After asks (ProgressivePlayback). */
+  pollMaxMs: number;
+  /** ms; a copy not ready by then is given up on (VOD_UNAVAILABLE) (ProgressivePlayback). */
+  prepareTimeoutMs: number;
+}
+
+export const DEFAULT_PROGRESSIVE_OPTIONS: Readonly<ProgressiveOptions> = {
+  socketFailures: 3,
+  pollDefaultMs: 2000,
+  pollMaxMs: 10_000,
+  prepareTimeoutMs: 15 * 60_000,
+};
+
+/** The message a viewer without MSE sees on a live (or test) channel. */
+export const LIVE_NO_MSE_MESSAGE = 'This browser cannot play live channels (no Media Source Extensions)';
+
+// ---- pure parts ------------------------------------------------------------------------------
+
+/**
+ * Seconds into the file where the channel is at server time `serverNowMs`: `position` advanced by
+ * the time since `positionAt` while playing, folded into [0, duration) because file channels loop.
+ * `durationSec` is the channel's duration, or the file's as the <video> reports it (the server only
+ * knows it once the channel has run); without one the position is only kept ≥ 0.
+ */
+export function channelPositionAt(
+  info: Pick<ChannelInfo, 'position' | 'positionAt' | 'playing'>,
+  serverNowMs: number,
+  durationSec: number | null,
+): number {
+  const elapsedSec = info.playing ? Math.max(0, serverNowMs - info.positionAt) / 1000 : 0;
+  return Math.max(0, foldPosition((info.position ?? 0) + elapsedSec, durationSec));
+}
+
+/** One file of `GET /api/media` (server/vod/describe.ts MediaEntry), only the fields used here. */
+export interface MediaListEntry {
+  url: string;
+  /** The original plays progressively as it is. */
+  progressive: boolean;
+  playback: {
+    url: string;
+    variant: string;
+    state: 'ready' | 'pending' | 'failed' | 'absent';
+    error: { code: string; message: string } | null;
+  } | null;
+}
+
+export type VodChoice =
+  | { ok: true; url: string; variant: string; /** a generated copy: poll it until it exists */ poll: boolean }
+  | { ok: false; message: string };
+
+/**
+ * Which URL the <video> gets for the channel's file `vod`: the plain URL when the original plays as
+ * it is (or when the listing is unavailable or does not know the file: the best guess), else the
+ * listing's playback URL (a faststart copy at the same URL, or `?format=mp4`). Pure.
+ */
+export function chooseVodUrl(vod: string, files: readonly MediaListEntry[] | null): VodChoice {
+  const entry = files?.find((f) => f.url === vod);
+  if (!entry || entry.progressive) return { ok: true, url: vod, variant: 'original', poll: false };
+  const p = entry.playback;
+  if (p === null) return { ok: false, message: `${vod} cannot be played in a browser and no MP4 copy can be made of it` };
+  if (p.state === 'failed') return { ok: false, message: `the MP4 copy of ${vod} failed: ${p.error?.code ?? '?'} ${p.error?.message ?? ''}`.trim() };
+  // A faststart copy is served at the plain URL (the original until it exists): nothing to wait for.
+  return { ok: true, url: p.url, variant: p.variant, poll: p.url !== vod };
+}
+
+/** ms to wait after a 202: Retry-After in delta-seconds (RFC 9110 §10.2.3), else the default; capped. */
+export function retryAfterMs(header: string | null, defaultMs: number, maxMs: number): number {
+  const sec = header !== null && /^\s*\d+\s*$/.test(header) ? Number(header) : null;
+  return Math.min(maxMs, sec === null ? defaultMs : Math.max(0, sec * 1000));
+}
+
+export type FallbackTrigger =
+  | { kind: 'no-mse' }
+  | { kind: 'unsupported-codec'; error: PlayerError }
+  | { kind: 'socket-failures'; failures: number };
+
+export type ChannelProbe =
+  | { ok: true; info: ChannelInfo; /** performance.now() when the answer arrived */ receivedAt: number }
+  | { ok: false; status: number | null; code: string | null; message: string };
+
+export type FallbackDecision =
+  /** Play the file; report `error` (what made MSE give up, when not reported yet). */
+  | { kind: 'progressive'; reason: string; error: PlayerError | null }
+  /** Enter the error state with `error`. */
+  | { kind: 'fail'; error: PlayerError }
+  /** Stay on the MSE path (the socket keeps reconnecting); report `error` if there is one. */
+  | { kind: 'stay'; error: PlayerError | null };
+
+/** What to do about `trigger` given what `GET /api/channels/<id>` said. Pure. */
+export function decideFallback(trigger: FallbackTrigger, probe: ChannelProbe): FallbackDecision {
+  if (probe.ok && probe.info.kind === 'file' && probe.info.vod !== null) {
+    const reason =
+      trigger.kind === 'no-mse' ? 'this browser has no Media Source Extensions'
+      : trigger.kind === 'unsupported-codec' ? `Media Source Extensions cannot play this channel (${trigger.error.message})`
+      : `the WebSocket failed ${trigger.failures} times in a row`;
+    // The codec error was held back until now: it is a warning when the fallback takes over.
+    return { kind: 'progressive', reason, error: trigger.kind === 'unsupported-codec' ? { ...trigger.error, fatal: false } : null };
+  }
+  switch (trigger.kind) {
+    case 'no-mse': {
+      if (probe.ok) {
+        const message = probe.info.kind === 'file'
+          ? 'This browser cannot play this channel (no Media Source Extensions, and its file is not served under /vod/)'
+          : LIVE_NO_MSE_MESSAGE;
+        return { kind: 'fail', error: { code: PlayerErrorCode.NO_MSE, message, fatal: true } };
+      }
+      const code = probe.code === 'UNKNOWN_CHANNEL' ? 'UNKNOWN_CHANNEL' : PlayerErrorCode.NO_MSE;
+      return { kind: 'fail', error: { code, message: `no Media Source Extensions, and the channel could not be looked up: ${probe.message}`, fatal: true } };
+    }
+    case 'unsupported-codec':
+      return { kind: 'fail', error: { ...trigger.error, fatal: true } };
+    case 'socket-failures':
+      return probe.ok
+        ? { kind: 'stay', error: null }
+        : { kind: 'stay', error: { code: PlayerErrorCode.VOD_UNAVAILABLE, message: `progressive fallback: cannot look the channel up: ${probe.message}`, fatal: false } };
+  }
+}
+
+/** `{ error: { code, message } }` (error-body.ts) or a 202's `{ code, message }`; nulls otherwise. */
+function readCodeAndMessage(body: unknown): { code: string | null; message: string | null } {
+  if (typeof body !== 'object' || body === null) return { code: null, message: null };
+  const b = body as { code?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } };
+  const src = typeof b.error === 'object' && b.error !== null ? b.error : b;
+  return { code: typeof src.code === 'string' ? src.code : null, message: typeof src.message === 'string' ? src.message : null };
+}
+
+async function readJson(res: Response): Promise<unknown> {
+  try {
+    return await res.json();
+  } catch {
+    return null;
+  }
+}
+
+/** `GET /api/channels/<id>`, which works without a WebSocket. Never rejects. */
+export async function probeChannel(channel: string, signal: AbortSignal, fetchFn: typeof fetch = fetch): Promise<ChannelProbe> {
+  try {
+    const res = await fetchFn(`/api/channels/${encodeURIComponent(channel)}`, { signal, headers: { Accept: 'application/json' } });
+    const receivedAt = performance.now();
+    const body = await readJson(res);
+    if (!res.ok) {
+      const { code, message } = readCodeAndMessage(body);
+      return { ok: false, status: res.status, code, message: `HTTP ${res.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}` };
+    }
+    return { ok: true, info: body as ChannelInfo, receivedAt };
+  } catch (err) {
+    return { ok: false, status: null, code: null, message: describeError(err) };
+  }
+}
+
+// ---- the controller --------------------------------------------------------------------------
+
+export type ProgressiveState = 'idle' | 'preparing' | 'loading' | 'playing' | 'failed' | 'stopped';
+
+export interface ProgressiveEvents {
+  state: { from: ProgressiveState; to: ProgressiveState };
+  error: PlayerError;
+  /** Playback had to start muted (autoplay policy). */
+  'autoplay-muted': { reason: string };
+}
+
+export class ProgressivePlayback extends Emitter<ProgressiveEvents> {
+  private _state: ProgressiveState = 'idle';
+  private readonly abort = new AbortController();
+  private waitTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The absolute URL we set on the video, so stop() only releases our own source. */
+  private src: string | null = null;
+  /** The video's own settings, put back by stop(). */
+  private saved: { autoplay: boolean; loop: boolean } | null = null;
+
+  /**
+   * @param info the channel as `probeChannel` returned it
+   * @param receivedAt performance.now() when `info` arrived: `info.serverTime` plus the time since
+   *   is the server's clock now, to within half a round trip (no clock sync needed)
+   */
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly info: ChannelInfo,
+    private readonly receivedAt: number,
+    private readonly options: ProgressiveOptions = DEFAULT_PROGRESSIVE_OPTIONS,
+    private readonly fetchFn: typeof fetch = (input, init) => fetch(input, init),
+  ) {
+    super();
+  }
+
+  get state(): ProgressiveState {
+    return this._state;
+  }
+  /** The URL being played, once chosen. */
+  get url(): string | null {
+    return this.src;
+  }
+
+  start(): void {
+    if (this._state !== 'idle') return;
+    this.setState('preparing');
+    this.prepare().catch((err: unknown) => {
+      if (this.abort.signal.aborted) return; // stop() cut a fetch or a wait short
+      this.fail(PlayerErrorCode.VOD_UNAVAILABLE, `progressive fallback: ${describeError(err)}`);
+    });
+  }
+
+  /** Releases the video (only if it still plays our source) and ends every fetch and timer. */
+  stop(): void {
+    if (this._state === 'stopped') return;
+    this.abort.abort();
+    if (this.waitTimer !== null) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
+    const v = this.video;
+    v.removeEventListener('loadedmetadata', this.onMetadata);
+    v.removeEventListener('playing', this.onPlaying);
+    v.removeEventListener('error', this.onError);
+    if (this.src !== null && v.src === this.src) {
+      v.removeAttribute('src');
+      v.load(); // aborts the download (HTML: the media element load algorithm)
+    }
+    if (this.saved) {
+      v.autoplay = this.saved.autoplay;
+      v.loop = this.saved.loop;
+    }
+    this.setState('stopped');
+    this.removeAllListeners();
+  }
+
+  private async prepare(): Promise<void> {
+    const vod = this.info.vod;
+    if (vod === null) throw new Error(`channel "${this.info.id}" has no file under /vod/`);
+    const choice = chooseVodUrl(vod, await this.listMedia());
+    if (!choice.ok) {
+      this.fail(PlayerErrorCode.VOD_UNAVAILABLE, choice.message);
+      return;
+    }
+    if (choice.poll) await this.waitUntilReady(choice.url);
+    if (this._state !== 'preparing') return;
+    this.load(choice.url);
+  }
+
+  /** The media listing, or null (reported, not fatal: the plain URL is then the best guess). */
+  private async listMedia(): Promise<MediaListEntry[] | null> {
+    let problem: string;
+    try {
+      const res = await this.fetchFn('/api/media', { signal: this.abort.signal, headers: { Accept: 'application/json' } });
+      const body = await readJson(res);
+      const files = (body as { files?: unknown } | null)?.files;
+      if (res.ok && Array.isArray(files)) return files as MediaListEntry[];
+      problem = `HTTP ${res.status}`;
+    } catch (err) {
+      if (this.abort.signal.aborted) throw err;
+      problem = describeError(err);
+    }
+    this.emit('error', { code: PlayerErrorCode.VOD_UNAVAILABLE, message: `GET /api/media failed (${problem}); trying ${this.info.vod}`, fatal: false });
+    return null;
+  }
+
+  /**
+   * Polls a generated copy: the server answers 202 VOD_PREPARING (with Retry-After) while it is
+   * being made. One byte is asked for (Range: bytes=0-0) so a ready copy costs nothing to check.
+   */
+  private async waitUntilReady(url: string): Promise<void> {
+    const deadline = performance.now() + this.options.prepareTimeoutMs;
+    for (;;) {
+      const res = await this.fetchFn(url, { signal: this.abort.signal, headers: { Range: 'bytes=0-0' } });
+      if (res.status === 200 || res.status === 206) {
+        await res.body?.cancel(); // a server that ignored Range would send the whole file
+        return;
+      }
+      const { code, message } = readCodeAndMessage(await readJson(res));
+      if (res.status !== 202) throw new Error(`${url}: HTTP ${res.status} ${code ?? ''}${message ? `: ${message}` : ''}`);
+      const waitMs = retryAfterMs(res.headers.get('Retry-After'), this.options.pollDefaultMs, this.options.pollMaxMs);
+      if (performance.now() + waitMs > deadline) {
+        throw new Error(`${url} was still being prepared after ${Math.round(this.options.prepareTimeoutMs / 1000)} s`);
+      }
+      await this.sleep(waitMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const signal = this.abort.signal;
+      if (signal.aborted) {
+        reject(new Error('stopped'));
+        return;
+      }
+      const onAbort = (): void => reject(new Error('stopped'));
+      this.waitTimer = setTimeout(() => {
+        this.waitTimer = null;
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private load(url: string): void {
+    const v = this.video;
+    this.saved = { autoplay: v.autoplay, loop: v.loop };
+    // We seek to the channel's position before playing, so no autoplay from 0; the channel loops
+    // its file, and so does the fallback.
+    v.autoplay = false;
+    v.loop = true;
+    v.preload = 'auto';
+    v.addEventListener('loadedmetadata', this.onMetadata, { once: true });
+    v.addEventListener('playing', this.onPlaying);
+    v.addEventListener('error', this.onError);
+    v.src = url;
+    this.src = v.src; // the resolved absolute URL, as `video.src` reads back
+    this.setState('loading');
+  }
+
+  private readonly onMetadata = (): void => {
+    if (this._state !== 'loading') return;
+    const v = this.video;
+    const fileDuration = Number.isFinite(v.duration) && v.duration > 0 ? v.duration : null;
+    const serverNow = this.info.serverTime + (performance.now() - this.receivedAt);
+    const position = channelPositionAt(this.info, serverNow, this.info.duration ?? fileDuration);
+    // Unbuffered, this seek is a Range request from the byte offset of that time.
+    if (position > 0) v.currentTime = position;
+    if (!this.info.playing) {
+      this.setState('playing'); // a paused channel: hold its picture, like MSE viewers do
+      return;
+    }
+    startPlayback(v).then(
+      (result) => {
+        if (result.muted) this.emit('autoplay-muted', { reason: result.reason });
+      },
+      (err: unknown) => {
+        if (this._state === 'stopped') return;
+        // AbortError: the source was replaced (stop()) while play() was pending.
+        if (hasErrorName(err, 'AbortError')) console.debug('pushcast: progressive play() aborted', err);
+        else this.emit('error', { code: PlayerErrorCode.PLAY_FAILED, message: `play() failed: ${describeError(err)}`, fatal: false });
+      },
+    );
+  };
+
+  private readonly onPlaying = (): void => {
+    if (this._state === 'loading') this.setState('playing');
+  };
+
+  private readonly onError = (): void => {
+    const err = this.video.error;
+    if (!err || this._state === 'stopped' || this._state === 'failed') return;
+    this.fail(PlayerErrorCode.MEDIA_ERROR, `MediaError ${err.code} playing ${this.src ?? '?'}: ${err.message || 'no details'}`);
+  };
+
+  private fail(code: PlayerError['code'], message: string): void {
+    if (this._state === 'stopped' || this._state === 'failed') return;
+    this.emit('error', { code, message, fatal: true });
+    this.setState('failed');
+  }
+
+  private setState(to: ProgressiveState): void {
+    const from = this._state;
+    if (from === to || from === 'stopped') return;
+    this._state = to;
+    this.emit('state', { from, to });
+  }
+}
