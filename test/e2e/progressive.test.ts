@@ -88,10 +88,17 @@ async function waitForStats(page: Page, predicate: string, timeout = 20_000): Pr
 }
 
 /** currentTime after `ms` of wall time minus before: how far playback went. */
+/**
+ * How far playback moved in `ms` of wall time, in seconds. The fallback loops the file like the
+ * channel, so a wrap past the end counts as progress (the file's duration is added back).
+ */
 async function advance(page: Page, ms: number): Promise<number> {
   const before = (await stats(page)).currentTime;
   await page.waitForTimeout(ms);
-  return (await stats(page)).currentTime - before;
+  const after = (await stats(page)).currentTime;
+  if (after >= before) return after - before;
+  const duration = await page.evaluate(() => document.querySelector('video')!.duration);
+  return after + duration - before;
 }
 
 describe.skipIf(!ffmpeg || !browserOk)('progressive fallback in Chromium', () => {
