@@ -40,16 +40,17 @@ function loadConfig(): Config {
  * A fresh clone has an empty media folder: make the sample so there is a file channel to watch.
  * Runs after the server is up (the test pattern plays meanwhile); the channel appears when done.
  */
-async function ensureSampleMedia(config: Config, ffmpeg: FfmpegBinaries, onReady: () => void): Promise<void> {
+async function ensureSampleMedia(config: Config, ffmpeg: FfmpegBinaries, signal: AbortSignal, onReady: () => void): Promise<void> {
   if (listMediaFiles(config.mediaDir).length > 0) return;
   const file = path.join(config.mediaDir, 'sample.mp4');
   log.info('media folder has no video: generating a 60 s sample clip', { file });
   const started = Date.now();
   try {
-    await generateSample({ ffmpeg: ffmpeg.ffmpeg, file });
+    await generateSample({ ffmpeg: ffmpeg.ffmpeg, file, signal });
     log.info('sample clip ready', { file, ms: Date.now() - started });
     onReady();
   } catch (err) {
+    if (signal.aborted) return;
     // Not fatal: the test pattern and configured channels still work.
     log.warn('could not generate the sample clip', { error: String(err).slice(0, 500) });
   }
@@ -70,19 +71,14 @@ async function main(): Promise<void> {
   }
 
   const app = createApp({ config, ffmpeg, log });
-  const { url } = await app.listen();
-  const ids = app.channels.all().map((c) => c.id);
-  log.info(`pushcast is up: open ${url}/`, { channels: ids });
-  // The token goes to the terminal only (not through the logger), as part of the dashboard's URL.
-  const generated = config.controlToken === null ? ' (generated; set CONTROL_TOKEN to choose one)' : '';
-  process.stdout.write(`\n  viewer:     ${url}/\n  dashboard:  ${url}/dashboard#token=${encodeURIComponent(app.controlToken)}${generated}\n\n`);
-  void ensureSampleMedia(config, ffmpeg, () => app.channels.syncMediaFiles());
-
+  // Signals are handled from before listen() on, so a stop during startup is clean too.
   let closing = false;
+  const stopping = new AbortController();
   const shutdown = (signal: string): void => {
     if (closing) return;
     closing = true;
     log.info('shutting down', { signal });
+    stopping.abort();
     app.close().then(() => process.exit(0), (err: unknown) => {
       log.error('shutdown failed', { error: String(err) });
       process.exit(1);
@@ -90,6 +86,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const { url } = await app.listen();
+  const ids = app.channels.all().map((c) => c.id);
+  log.info(`pushcast is up: open ${url}/`, { channels: ids });
+  // The token goes to the terminal only (not through the logger), as part of the dashboard's URL.
+  const generated = config.controlToken === null ? ' (generated; set CONTROL_TOKEN to choose one)' : '';
+  process.stdout.write(`\n  viewer:     ${url}/\n  dashboard:  ${url}/dashboard#token=${encodeURIComponent(app.controlToken)}${generated}\n\n`);
+  void ensureSampleMedia(config, ffmpeg, stopping.signal, () => app.channels.syncMediaFiles());
 }
 
 main().catch((err: unknown) => {

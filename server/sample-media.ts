@@ -17,6 +17,8 @@ export interface SampleOptions {
   file: string;
   /** Seconds. */
   durationSec?: number;
+  /** Aborting kills ffmpeg (server shutdown) and removes the partial file. */
+  signal?: AbortSignal;
 }
 
 /** The ffmpeg argv for the sample (pure, so tests can check it). */
@@ -39,11 +41,11 @@ export function sampleArgs(file: string, durationSec: number, fontFile: string |
 }
 
 /** Writes the clip to a temporary name first so a half-written file never becomes a channel. */
-export async function generateSample({ ffmpeg, file, durationSec = 60 }: SampleOptions): Promise<void> {
+export async function generateSample({ ffmpeg, file, durationSec = 60, signal }: SampleOptions): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
   const partial = path.join(path.dirname(file), `.partial-${path.basename(file)}`);
   try {
-    await run(ffmpeg, sampleArgs(partial, durationSec, findFont()), { timeout: 300_000 });
+    await run(ffmpeg, sampleArgs(partial, durationSec, findFont()), { timeout: 300_000, ...(signal ? { signal } : {}) });
     renameSync(partial, file);
   } catch (err) {
     rmSync(partial, { force: true });
