@@ -6,12 +6,15 @@ import { DEFAULT_LIVE_EDGE_OPTIONS, resolveLiveEdgeOptions, type LiveEdgeOptions
 import { DEFAULT_PINGER_OPTIONS, type PingerOptions } from './pinger.js';
 import { DEFAULT_PROGRESSIVE_OPTIONS, type ProgressiveOptions } from './progressive.js';
 import { DEFAULT_QUEUE_OPTIONS, type SourceBufferQueueOptions } from './source-buffer-queue.js';
+import { DEFAULT_SYNC_OPTIONS, resolveSyncOptions, type SyncOptions } from './sync.js';
 
 export interface PlayerConfig {
   /** WebSocket URL; null → `ws(s)://<page host>/ws` (Player). */
   url: string | null;
   /** Live-edge policy: target delay, catch-up rate, jump and stall thresholds (live-edge.ts). */
   liveEdge: LiveEdgeOptions;
+  /** File channels: drift thresholds and nudge rate for following the shared playhead (sync.ts). */
+  sync: SyncOptions;
   /** Back-buffer and quota handling (source-buffer-queue.ts). */
   buffer: SourceBufferQueueOptions;
   /** Reconnect backoff (connection.ts). */
@@ -36,10 +39,17 @@ export interface PlayerConfig {
   recoveryWindowMs: number;
   /** Call play() once media is buffered (muted if the autoplay policy demands it). */
   autoplay: boolean;
+  /** Control token sent in `hello` (makes the session a controller); null: a plain viewer (Player). */
+  token: string | null;
+  /** ms to wait for `ack` / `error` before command() gives up with COMMAND_TIMEOUT (commands.ts). */
+  commandTimeoutMs: number;
+  /** ms between `report` messages to the server, shown on the dashboard (Player tick). */
+  reportIntervalMs: number;
 }
 
-export type PlayerOptions = Partial<Omit<PlayerConfig, 'liveEdge' | 'buffer' | 'backoff' | 'ping' | 'progressive'>> & {
+export type PlayerOptions = Partial<Omit<PlayerConfig, 'liveEdge' | 'sync' | 'buffer' | 'backoff' | 'ping' | 'progressive'>> & {
   liveEdge?: Partial<LiveEdgeOptions>;
+  sync?: Partial<SyncOptions>;
   buffer?: Partial<SourceBufferQueueOptions>;
   backoff?: Partial<BackoffOptions>;
   ping?: Partial<PingerOptions>;
@@ -49,6 +59,7 @@ export type PlayerOptions = Partial<Omit<PlayerConfig, 'liveEdge' | 'buffer' | '
 export const DEFAULT_PLAYER_CONFIG: Readonly<PlayerConfig> = {
   url: null,
   liveEdge: DEFAULT_LIVE_EDGE_OPTIONS,
+  sync: DEFAULT_SYNC_OPTIONS,
   buffer: DEFAULT_QUEUE_OPTIONS,
   backoff: DEFAULT_BACKOFF,
   ping: DEFAULT_PINGER_OPTIONS,
@@ -61,6 +72,9 @@ export const DEFAULT_PLAYER_CONFIG: Readonly<PlayerConfig> = {
   maxRecoveries: 3,
   recoveryWindowMs: 60_000,
   autoplay: true,
+  token: null,
+  commandTimeoutMs: 5000,
+  reportIntervalMs: 1000,
 };
 
 /** Merges options over the defaults; throws TypeError for illegal values. */
@@ -70,12 +84,13 @@ export function resolvePlayerConfig(options: PlayerOptions = {}): PlayerConfig {
     ...d,
     ...options,
     liveEdge: resolveLiveEdgeOptions(options.liveEdge),
+    sync: resolveSyncOptions(options.sync),
     buffer: { ...d.buffer, ...options.buffer },
     backoff: { ...d.backoff, ...options.backoff },
     ping: { ...d.ping, ...options.ping },
     progressive: { ...d.progressive, ...options.progressive },
   };
-  for (const key of ['tickMs', 'trimIntervalMs', 'bitrateWindowMs', 'clockWindow', 'maxErrors'] as const) {
+  for (const key of ['tickMs', 'trimIntervalMs', 'bitrateWindowMs', 'clockWindow', 'maxErrors', 'commandTimeoutMs', 'reportIntervalMs'] as const) {
     if (!(config[key] > 0)) throw new TypeError(`player: ${key} must be > 0, got ${config[key]}`);
   }
   if (!(config.progressive.socketFailures >= 1)) throw new TypeError('player: progressive.socketFailures must be ≥ 1');

@@ -30,6 +30,10 @@ export const PlayerErrorCode = {
   PROTOCOL_VERSION: 'PROTOCOL_VERSION',
   /** play() was rejected for a reason other than the autoplay policy. */
   PLAY_FAILED: 'PLAY_FAILED',
+  /** A command (play / pause / seek / subscribe) could not be sent: the socket is not open (commands.ts). */
+  NOT_CONNECTED: 'NOT_CONNECTED',
+  /** A command got neither `ack` nor `error` in time (commands.ts). */
+  COMMAND_TIMEOUT: 'COMMAND_TIMEOUT',
 } as const;
 export type ClientErrorCode = (typeof PlayerErrorCode)[keyof typeof PlayerErrorCode];
 

@@ -13,11 +13,19 @@
  * ProgressivePlayback instead (socket and pipeline closed; stats().mode === 'progressive'); its
  * states map onto ours: preparing → connecting, loading → waiting-init, playing → playing.
  *
+ * Channel sync: on file channels the `<video>` follows the channel's shared playhead (`state`
+ * messages + the clock offset) through the SyncController (sync.ts), never the live-edge controller
+ * (which would chase the buffered end, ~1 s ahead of the playhead by design). On live channels a
+ * paused channel pauses the video; its resume arrives as a new epoch at the live edge.
+ * `command('pause' | 'play' | 'seek', position?)` controls the channel (ack / error reply);
+ * `role` says whether this connection is a controller (hello carried the control token).
+ *
  * Usage: `const p = new Player(); p.attach(video); p.load('test'); … p.stats(); p.destroy();`
  */
 import { PROTOCOL_VERSION, type ChannelInfo, type MseMessage, type PlaybackMode, type ServerMessage } from '../../../server/protocol.js';
 import { readPrft } from '../../../server/media/prft.js';
 import { startPlayback } from './autoplay.js';
+import { CommandTracker, type CommandReply } from './commands.js';
 import { resolvePlayerConfig, type PlayerConfig, type PlayerOptions } from './config.js';
 import { Connection } from './connection.js';
 import { Emitter } from './emitter.js';
@@ -29,8 +37,11 @@ import { Pinger } from './pinger.js';
 import { decideFallback, probeChannel, ProgressivePlayback, type ChannelProbe, type FallbackTrigger } from './progressive.js';
 import { Session } from './session.js';
 import { collectStats, type PlayerState, type PlayerStats } from './stats.js';
+import { channelTime, isStaleState, type SyncTarget } from './sync.js';
 
 export type { PlayerState, PlayerStats } from './stats.js';
+export type { CommandReply } from './commands.js';
+export type Role = 'viewer' | 'controller';
 
 export interface PlayerEvents {
   state: { from: PlayerState; to: PlayerState };
@@ -46,6 +57,8 @@ export interface PlayerEvents {
   disconnect: { consecutiveFailures: number; retryInMs: number };
   /** The playback path changed (today only to 'progressive', the fallback); `reason` says why. */
   mode: { mode: PlaybackMode; reason: string };
+  /** The server told us who we are (after every hello). */
+  session: { sessionId: string; role: Role };
 }
 
 /** Server codes after which the channel comes back by itself (it retries and sends a fresh `mse`). */
@@ -68,16 +81,42 @@ export class Player extends Emitter<PlayerEvents> {
   private progressive: ProgressivePlayback | null = null;
   /** The channel lookup deciding on the fallback, while it runs. */
   private fallbackProbe: AbortController | null = null;
+  /** play / pause / seek awaiting their ack. */
+  private readonly commands: CommandTracker;
 
   constructor(options: PlayerOptions = {}) {
     super();
     this.config = resolvePlayerConfig(options);
+    this.commands = new CommandTracker(this.config.commandTimeoutMs);
     this.errors = new ErrorLog(this.config.maxErrors);
     this.pinger = new Pinger(() => this.connection?.send({ type: 'ping', t0: Date.now() }), this.config.ping);
   }
 
   get state(): PlayerState {
     return this._state;
+  }
+
+  /** 'controller' when the server accepted our token, 'viewer' otherwise; null until it said so. */
+  get role(): Role | null {
+    return this.session?.role ?? null;
+  }
+
+  /** The last `state` of our channel (null before one arrived). */
+  get channel(): ChannelInfo | null {
+    return this.session?.channelInfo ?? null;
+  }
+
+  /**
+   * Controls the joined channel for every viewer: `play`, `pause`, or `seek` to `position` seconds
+   * into the file. Resolves with the server's `ack`, or an `error` (FORBIDDEN, NOT_SEEKABLE,
+   * BAD_SEEK, RATE_LIMITED…, or NOT_CONNECTED / COMMAND_TIMEOUT from here); never rejects.
+   */
+  command(type: 'play' | 'pause' | 'seek', position?: number): Promise<CommandReply> {
+    if (type === 'seek' && (position === undefined || !Number.isFinite(position))) {
+      return Promise.resolve({ type: 'error', id: '', code: 'BAD_SEEK', message: 'seek needs a finite position in seconds' });
+    }
+    const message = type === 'seek' ? { type, position: position! } : { type };
+    return this.commands.send(message, (m) => this.connection?.send(m) ?? false);
   }
 
   attach(video: HTMLVideoElement): void {
@@ -94,7 +133,7 @@ export class Player extends Emitter<PlayerEvents> {
     if (!this.video) throw new Error('Player: call attach(video) before load()');
     this.stopSession();
     this.errors.clear();
-    const session = new Session(channel, this.video, this.config);
+    const session = new Session(channel, this.video, this.config, this.config.autoplay ? this.playVideo : null);
     this.session = session;
     if (this.api === null) {
       // Neither ManagedMediaSource nor MediaSource: file channels play progressively, others fail.
@@ -115,6 +154,7 @@ export class Player extends Emitter<PlayerEvents> {
     connection.on('invalid', (e) => this.report({ code: PlayerErrorCode.BAD_SERVER_MESSAGE, message: `${e.reason}: ${e.raw}`, fatal: false }));
     connection.on('disconnect', (e) => {
       this.pinger.stop();
+      this.commands.cancelAll('the connection closed before the server answered');
       const message = `WebSocket closed (code ${e.code}${e.reason ? `, ${e.reason}` : ''}); reconnecting in ${e.retryInMs} ms`;
       this.report({ code: PlayerErrorCode.CONNECTION, message, fatal: false });
       if (this._state !== 'error') this.setState('connecting');
@@ -152,6 +192,7 @@ export class Player extends Emitter<PlayerEvents> {
       pipeline: this.pipeline,
       consecutiveFailures: this.connection?.consecutiveFailures ?? 0,
       errors: this.errors.list(),
+      role: this.role,
     });
   }
 
@@ -168,7 +209,9 @@ export class Player extends Emitter<PlayerEvents> {
           return;
         }
         const api = this.api!;
-        this.connection.send({ type: 'hello', codecs: playableCodecs(api), mode: api.mode });
+        s.lastState = null; // versions are per server run: a new socket may meet a restarted server
+        const token = this.config.token !== null ? { token: this.config.token } : {};
+        this.connection.send({ type: 'hello', codecs: playableCodecs(api), mode: api.mode, ...token });
         this.connection.send({ type: 'join', channel: s.channel });
         // After a reconnect the old pipeline (if any) keeps playing its buffer until `mse` + init arrive.
         if (this._state === 'connecting') this.setState('waiting-init');
@@ -188,7 +231,13 @@ export class Player extends Emitter<PlayerEvents> {
       case 'pong':
         s.clock.addPong(m.t0, m.t1, m.t2, Date.now());
         return;
+      case 'session':
+        s.role = m.role;
+        this.emit('session', { sessionId: m.sessionId, role: m.role });
+        return;
       case 'error':
+        // The answer to one of our commands: the caller of command() shows it, the player goes on.
+        if (this.commands.settle(m)) return;
         if (m.code === 'UNSUPPORTED_CODEC') {
           // A file channel falls back to progressive playback, others fail: decideFallback.
           this.tryProgressive(s, { kind: 'unsupported-codec', error: { code: m.code, message: m.message, fatal: true } });
@@ -197,14 +246,20 @@ export class Player extends Emitter<PlayerEvents> {
         this.fail({ code: m.code, message: m.message, fatal: !RECOVERABLE_SERVER_CODES.has(m.code) });
         return;
       case 'ack':
-        return; // we send no commands with ids yet
+        this.commands.settle(m);
+        return;
+      case 'overview':
+        return; // only for dashboards (subscribe), which use ControlClient
     }
   }
 
   private onChannelState(s: Session, info: ChannelInfo): void {
+    if (isStaleState(s.lastState, info)) return;
+    s.lastState = { epoch: info.epoch, version: info.version };
     const previous = s.channelInfo;
     s.channelInfo = info;
     this.emit('channel', info);
+    this.followChannel(s, info);
     if (info.status === 'error' && info.error) {
       const same = previous?.error?.code === info.error.code && previous.error.message === info.error.message;
       if (!same) this.fail({ code: info.error.code, message: info.error.message, fatal: !RECOVERABLE_SERVER_CODES.has(info.error.code) });
@@ -251,6 +306,7 @@ export class Player extends Emitter<PlayerEvents> {
     this.pipeline?.destroy();
     s.delay.reset();
     s.liveEdge.resetProgress();
+    s.sync.reset();
     const pipeline = new MediaPipeline(video, this.api!, mime, epoch, this.config.buffer);
     this.pipeline = pipeline;
     this.pipelineConnection = s.connections;
@@ -274,18 +330,81 @@ export class Player extends Emitter<PlayerEvents> {
     if (this._state !== 'waiting-init' && this._state !== 'connecting') return;
     this.setState('playing');
     const video = this.video;
-    if (this.config.autoplay && video?.paused) {
-      startPlayback(video).then(
-        (result) => {
-          if (result.muted) this.emit('autoplay-muted', { reason: result.reason });
-        },
-        (err: unknown) => {
-          // AbortError: the load was interrupted by a newer source (new epoch); that one calls play() again.
-          if (hasErrorName(err, 'AbortError')) console.debug('pushcast: play() aborted by a new source', err);
-          else this.report({ code: PlayerErrorCode.PLAY_FAILED, message: `play() failed: ${describeError(err)}`, fatal: false });
-        },
-      );
+    const info = s.channelInfo;
+    if (info?.kind === 'file') {
+      // The sync policy seeks to the channel's position and plays (or not: paused channel) itself.
+      s.sync.tick(this.syncTarget(s));
+      return;
     }
+    if (info && !info.playing) {
+      s.resumeOnPlay = true; // a held live channel: its picture waits for `play`
+      return;
+    }
+    s.resumeOnPlay = false;
+    if (this.config.autoplay && video?.paused) void this.playVideo(video);
+  }
+
+  /** play(), muted if the autoplay policy wants it; failures are reported, never thrown. */
+  private readonly playVideo = (video: HTMLVideoElement): Promise<void> =>
+    startPlayback(video).then(
+      (result) => {
+        if (result.muted) this.emit('autoplay-muted', { reason: result.reason });
+      },
+      (err: unknown) => {
+        // AbortError: the load was interrupted by a newer source (new epoch) or a pause; whoever
+        // interrupted it calls play() again when needed.
+        if (hasErrorName(err, 'AbortError')) console.debug('pushcast: play() aborted', err);
+        else this.report({ code: PlayerErrorCode.PLAY_FAILED, message: `play() failed: ${describeError(err)}`, fatal: false });
+      },
+    );
+
+  // ---- channel sync (sync.ts) ---------------------------------------------------------------
+
+  /**
+   * Where the channel is now on our media timeline, or null when we cannot tell: no state or
+   * clock offset yet, or the state is about another timeline than the one on screen (a seek's new
+   * epoch before its `mse`; epochs only compare within one connection).
+   */
+  private syncTarget(s: Session): SyncTarget | null {
+    const info = s.channelInfo;
+    const p = this.pipeline;
+    const offset = s.clock.best?.offsetMs;
+    if (!info || !p || p.failed || p.epoch !== info.epoch || this.pipelineConnection !== s.connections || offset === undefined) return null;
+    return { mediaTime: channelTime(info, Date.now() + offset), playing: info.playing };
+  }
+
+  /** Applies a new channel state at once (not at the next tick), so pause and seek show quickly. */
+  private followChannel(s: Session, info: ChannelInfo): void {
+    const video = this.video;
+    if (!video || !this.pipeline || this.progressive) return;
+    if (info.kind === 'file') {
+      if (this._state === 'playing') s.sync.tick(this.syncTarget(s));
+      return;
+    }
+    // Live: pause freezes the last frame; `play` normally brings a new epoch (autoplayed by
+    // onAppended), but if the picture on screen is already the current timeline, resume it here.
+    if (!info.playing) {
+      if (!video.paused) video.pause();
+      s.resumeOnPlay = true;
+    } else if (s.resumeOnPlay && this._state === 'playing' && this.pipeline.epoch === info.epoch && this.pipelineConnection === s.connections) {
+      s.resumeOnPlay = false;
+      if (this.config.autoplay && video.paused) void this.playVideo(video);
+    }
+  }
+
+  /** One `report` for the dashboard: playback path, delay, drift, buffer, dropped frames. */
+  private sendReport(s: Session): void {
+    if (!this.connection || this.progressive) return;
+    const st = this.stats();
+    const round = (x: number | null, digits: number): number | null => (x === null ? null : Number(x.toFixed(digits)));
+    this.connection.send({
+      type: 'report',
+      mode: st.mode ?? 'mse',
+      delaySec: s.channelInfo?.kind === 'file' ? null : round(st.delaySec, 3),
+      driftMs: round(st.driftMs, 1),
+      bufferSec: Number(st.bufferSec.toFixed(3)),
+      droppedFrames: st.droppedFrames,
+    });
   }
 
   private readonly onVideoError = (): void => {
@@ -317,9 +436,18 @@ export class Player extends Emitter<PlayerEvents> {
 
   private tick(): void {
     const s = this.session;
-    if (!s || !this.pipeline || this._state !== 'playing') return;
+    if (!s) return;
     const now = performance.now();
-    s.liveEdge.tick(now);
+    if (now - s.lastReportAt >= this.config.reportIntervalMs) {
+      s.lastReportAt = now;
+      this.sendReport(s);
+    }
+    if (!this.pipeline || this._state !== 'playing') return;
+    // File channels follow the shared playhead; the live-edge controller would chase the buffered
+    // end instead, which the server keeps ~1 s ahead of the playhead on purpose.
+    const kind = s.channelInfo?.kind;
+    if (kind === 'file') s.sync.tick(this.syncTarget(s));
+    else if (kind !== undefined) s.liveEdge.tick(now);
     if (now - s.lastTrimAt >= this.config.trimIntervalMs) {
       s.lastTrimAt = now;
       this.pipeline.trimBackBuffer();
@@ -393,6 +521,7 @@ export class Player extends Emitter<PlayerEvents> {
   }
 
   private stopSession(): void {
+    this.commands.cancelAll('the player stopped before the server answered');
     this.fallbackProbe?.abort();
     this.fallbackProbe = null;
     this.progressive?.stop();

@@ -1,9 +1,11 @@
 /** The shape returned by Player.stats() (a snapshot; sample it as often as you like), and its assembly. */
 import type { ChannelStatus, PlaybackMode } from '../../../server/protocol.js';
+import { foldPosition } from '../../../server/control/playhead.js';
 import type { PlayerError } from './errors.js';
 import { toRanges, type LiveEdgeReason } from './live-edge.js';
 import type { MediaPipeline } from './media-pipeline.js';
 import type { Session } from './session.js';
+import type { SyncReason } from './sync.js';
 
 export type PlayerState = 'idle' | 'connecting' | 'waiting-init' | 'playing' | 'error' | 'closed';
 
@@ -53,6 +55,20 @@ export interface PlayerStats {
   recoveries: number;
   muted: boolean;
   errors: Array<Pick<PlayerError, 'code' | 'message' | 'fatal'>>;
+  /** What the server said this connection is (`session`); null before it did. */
+  role: 'viewer' | 'controller' | null;
+  /** The channel plays (false: a controller paused it); null before the first `state`. */
+  playing: boolean | null;
+  /** File channels: currentTime − the channel's shared position, ms (+ ahead); null otherwise (sync.ts). */
+  driftMs: number | null;
+  /** Why the last sync decision was taken (file channels). */
+  sync: SyncReason | null;
+  /** Seeks made by the sync policy. */
+  syncJumps: number;
+  /** File channels: seconds into the file of the frame on screen; null for live or another epoch. */
+  position: number | null;
+  /** File channels: the file's length in seconds; null for live or unknown. */
+  duration: number | null;
 }
 
 export interface StatsSources {
@@ -63,14 +79,21 @@ export interface StatsSources {
   pipeline: MediaPipeline | null;
   consecutiveFailures: number;
   errors: PlayerStats['errors'];
+  role: PlayerStats['role'];
 }
 
 /** Reads the player's parts into one PlayerStats snapshot. */
-export function collectStats({ state, session: s, video: v, mode, pipeline, consecutiveFailures, errors }: StatsSources): PlayerStats {
+export function collectStats({ state, session: s, video: v, mode, pipeline, consecutiveFailures, errors, role }: StatsSources): PlayerStats {
   const currentTime = v?.currentTime ?? 0;
   const end = v ? toRanges(v.buffered).at(-1)?.end : undefined;
   const best = s?.clock.best ?? null;
   const quality = v && typeof v.getVideoPlaybackQuality === 'function' ? v.getVideoPlaybackQuality() : null;
+  const info = s?.channelInfo ?? null;
+  const isFile = info?.kind === 'file';
+  // The file position of currentTime: the state pairs mediaTime with position on this timeline.
+  const position = info && info.position !== null && (mode === 'progressive' || pipeline?.epoch === info.epoch)
+    ? (mode === 'progressive' ? currentTime : foldPosition(info.position + currentTime - info.mediaTime, info.duration))
+    : null;
   return {
     state,
     channel: s?.channel ?? null,
@@ -100,5 +123,12 @@ export function collectStats({ state, session: s, video: v, mode, pipeline, cons
     recoveries: s?.recoveryTimes.length ?? 0,
     muted: v?.muted ?? false,
     errors,
+    role,
+    playing: info?.playing ?? null,
+    driftMs: isFile && mode !== 'progressive' ? (s?.sync.driftMs ?? null) : null,
+    sync: isFile ? (s?.sync.lastReason ?? null) : null,
+    syncJumps: s?.sync.jumps ?? 0,
+    position,
+    duration: info?.duration ?? null,
   };
 }
