@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelFromPath, formatBitrate, formatBytes, formatSeconds } from '../../web/src/pages/format.js';
+import { channelFromPath, formatBitrate, formatBytes, formatClock, formatSeconds } from '../../web/src/pages/format.js';
 
 describe('formatBitrate', () => {
   it.each([
@@ -39,4 +39,17 @@ describe('channelFromPath', () => {
     ['/watch/a/b', null],
     ['/', null],
   ])('%s → %s', (path, id) => expect(channelFromPath(path)).toBe(id));
+});
+
+describe('formatClock', () => {
+  it.each([
+    [null, '–'],
+    [Number.NaN, '–'],
+    [0, '0:00.0'],
+    [9.96, '0:10.0'],
+    [75.34, '1:15.3'],
+    [59.99, '1:00.0'],
+    [3725, '1:02:05.0'],
+    [-2.5, '−0:02.5'],
+  ])('%s → %s', (sec, text) => expect(formatClock(sec)).toBe(text));
 });

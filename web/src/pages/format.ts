@@ -30,3 +30,15 @@ export function channelFromPath(pathname: string): string | null {
     return null; // malformed percent-encoding: not a channel path
   }
 }
+
+/** A media position: 75.3 → "1:15.3", 3725 → "1:02:05.0"; null → "–". */
+export function formatClock(sec: number | null): string {
+  if (sec === null || !Number.isFinite(sec)) return '–';
+  const sign = sec < 0 ? '−' : '';
+  const tenths = Math.round(Math.abs(sec) * 10);
+  const s = (tenths / 10) % 60;
+  const m = Math.floor(tenths / 600) % 60;
+  const h = Math.floor(tenths / 36000);
+  const ss = s.toFixed(1).padStart(4, '0');
+  return h > 0 ? `${sign}${h}:${String(m).padStart(2, '0')}:${ss}` : `${sign}${m}:${ss}`;
+}

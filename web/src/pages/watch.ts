@@ -3,13 +3,17 @@
  * stats overlay (button or `s`), an unmute button when autoplay with sound was refused, a
  * "progressive" badge while the fallback plays the file over HTTP, and a notice over the video
  * when this browser cannot play the channel at all (no MSE on a live channel).
+ * Channel controls (play/pause, seek bar with position / duration, ±10 s) act for every viewer;
+ * they are enabled when this page is a controller (control token from `#token=…` or localStorage,
+ * token.ts) or the channel's control is 'open', and disabled with a tooltip otherwise.
  * The player is exposed as `window.player` for debugging and end-to-end tests.
  */
 import type { ChannelInfo } from '../../../server/protocol.js';
 import { Player, type PlayerStats } from '../player/player.js';
 import type { PlayerError } from '../player/errors.js';
 import '../styles/main.css';
-import { channelFromPath, formatBitrate, formatBytes, formatSeconds } from './format.js';
+import { channelFromPath, formatBitrate, formatBytes, formatClock, formatSeconds } from './format.js';
+import { readControlToken } from './token.js';
 
 declare global {
   interface Window {
@@ -31,6 +35,14 @@ const statsToggle = $<HTMLButtonElement>('#stats-toggle');
 const unmuteButton = $<HTMLButtonElement>('#unmute');
 const modeBadge = $('#mode-badge');
 const notice = $('#notice');
+const controls = $('#controls');
+const playToggle = $<HTMLButtonElement>('#play-toggle');
+const backButton = $<HTMLButtonElement>('#back');
+const forwardButton = $<HTMLButtonElement>('#forward');
+const seekBar = $<HTMLInputElement>('#seek');
+const positionEl = $('#position');
+const SKIP_SEC = 10;
+const CONTROLS_REFRESH_MS = 200;
 
 function showError(error: Pick<PlayerError, 'code' | 'message' | 'fatal'>): void {
   const li = document.createElement('li');
@@ -60,6 +72,8 @@ function statsText(s: PlayerStats): string {
     ['position', `${s.currentTime.toFixed(2)} s @ ${s.playbackRate.toFixed(2)}× (${s.liveEdge ?? '–'})`],
     ['frames', `${s.totalFrames} shown, ${s.droppedFrames} dropped`],
     ['first frame', s.firstFrameMs === null ? '–' : `${s.firstFrameMs} ms`],
+    ['sync', s.sync === null ? '–' : `${s.sync}, drift ${s.driftMs === null ? '–' : `${s.driftMs.toFixed(0)} ms`}, ${s.syncJumps} jump(s)`],
+    ['channel ctl', `${s.playing === null ? '?' : s.playing ? 'playing' : 'paused'}, role ${s.role ?? '?'}`],
     ['stalls/jumps', `${s.stalls} / ${s.jumps}`],
     ['clock', s.clockOffsetMs === null ? '–' : `offset ${s.clockOffsetMs.toFixed(1)} ms, rtt ${s.rttMs?.toFixed(1)} ms`],
     ['received', `${formatBytes(s.bytesReceived)} in ${s.fragmentsReceived} fragments (${s.framesDropped} dropped)`],
@@ -83,8 +97,68 @@ function setStatsVisible(visible: boolean): void {
   statsTimer = setInterval(update, STATS_REFRESH_MS);
 }
 
-const player = new Player();
+const player = new Player({ token: readControlToken() });
 window.player = player;
+
+// ---- channel controls --------------------------------------------------------------------------
+
+/** The user is dragging the seek bar: do not move it under their finger. */
+let dragging = false;
+
+function updateControls(): void {
+  const info = player.channel;
+  controls.hidden = info === null || player.stats().mode === 'progressive';
+  if (info === null) return;
+  const allowed = player.role === 'controller' || info.control === 'open';
+  const why = allowed ? '' : 'Only a controller can control this channel (open the link with #token=… the server printed)';
+  const seekable = info.seekable && info.duration !== null;
+  playToggle.textContent = info.playing ? 'Pause' : 'Play';
+  playToggle.disabled = !allowed;
+  playToggle.title = why || (info.playing ? 'Pause for every viewer' : 'Resume for every viewer');
+  for (const [control, title] of [[backButton, `Back ${SKIP_SEC} s`], [forwardButton, `Forward ${SKIP_SEC} s`], [seekBar, 'Seek for every viewer']] as const) {
+    control.disabled = !allowed || !seekable;
+    control.title = why || (seekable ? title : 'Live channel: not seekable');
+  }
+  controls.title = why;
+  if (info.duration !== null) seekBar.max = String(info.duration);
+  if (info.position === null) {
+    positionEl.textContent = 'live';
+    seekBar.value = '0';
+    return;
+  }
+  const s = player.stats();
+  if (dragging) return;
+  positionEl.textContent = `${formatClock(s.position)} / ${formatClock(info.duration)}`;
+  if (s.position !== null && document.activeElement !== seekBar) seekBar.value = String(s.position);
+}
+
+function sendCommand(type: 'play' | 'pause' | 'seek', position?: number): void {
+  void player.command(type, position).then((reply) => {
+    if (reply.type === 'error') showError({ code: reply.code, message: `${type}: ${reply.message}`, fatal: false });
+  });
+}
+
+function skip(deltaSec: number): void {
+  const info = player.channel;
+  const position = player.stats().position;
+  if (!info || info.duration === null || position === null) return;
+  sendCommand('seek', Math.min(info.duration, Math.max(0, position + deltaSec)));
+}
+
+playToggle.addEventListener('click', () => sendCommand(player.channel?.playing ? 'pause' : 'play'));
+backButton.addEventListener('click', () => skip(-SKIP_SEC));
+forwardButton.addEventListener('click', () => skip(SKIP_SEC));
+seekBar.addEventListener('input', () => {
+  dragging = true;
+  positionEl.textContent = `${formatClock(Number(seekBar.value))} / ${formatClock(player.channel?.duration ?? null)}`;
+});
+seekBar.addEventListener('change', () => {
+  dragging = false;
+  sendCommand('seek', Number(seekBar.value));
+});
+player.on('channel', updateControls);
+player.on('session', updateControls);
+setInterval(updateControls, CONTROLS_REFRESH_MS);
 
 player.on('state', ({ to }) => {
   stateEl.textContent = to;
