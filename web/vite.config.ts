@@ -4,7 +4,8 @@
  *    the server serves: `/` → index.html, `/watch/<channel>` → watch.html, `/assets/*`;
  *  - by the server in middleware mode for `npm run dev`
  *    (`createServer({ configFile: 'web/vite.config.ts', server: { middlewareMode: true }, appType: 'mpa' })`).
- *    The plugin below maps `/watch/<channel>` to watch.html there, mirroring the production routes.
+ *    The plugin below maps `/watch/<channel>` to watch.html and `/dashboard` to dashboard.html there,
+ *    mirroring the production routes.
  * Paths are resolved from this file, so it works whatever the current directory is.
  */
 import { fileURLToPath } from 'node:url';
@@ -13,13 +14,14 @@ import { defineConfig, type Plugin } from 'vite';
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** Dev only: serve watch.html for /watch/<channel> (the server does the same for the build). */
+/** Dev only: serve watch.html for /watch/<channel> and dashboard.html for /dashboard (the server does the same for the build). */
 function watchRoute(): Plugin {
   return {
     name: 'pushcast-watch-route',
     configureServer(server) {
       server.middlewares.use((req, _res, next) => {
         if (req.url && /^\/watch\/[^/?#]+\/?(?:[?#].*)?$/.test(req.url)) req.url = '/watch.html';
+        else if (req.url && /^\/dashboard\/?(?:[?#].*)?$/.test(req.url)) req.url = '/dashboard.html';
         next();
       });
     },
@@ -43,6 +45,7 @@ export default defineConfig({
       input: {
         index: fileURLToPath(new URL('index.html', import.meta.url)),
         watch: fileURLToPath(new URL('watch.html', import.meta.url)),
+        dashboard: fileURLToPath(new URL('dashboard.html', import.meta.url)),
       },
     },
   },
