@@ -98,6 +98,8 @@ export class Channel extends EventEmitter<ChannelEvents> {
   private gop: Fragment[] = [];
   private gopBytes = 0;
   private duration: number | null = null;
+  /** The codec strings of the last run, kept while idle so the channel list can show them. */
+  private lastCodecs: string[] = [];
   private lastError: PushcastError | null = null;
   private readonly viewers = new Set<ChannelViewer>();
   private idleTimer: NodeJS.Timeout | null = null;
@@ -146,7 +148,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
       status: this.status,
       viewers: this.viewers.size,
       mime: this.init?.mime ?? null,
-      codecs: this.init?.codecs ?? [],
+      codecs: this.init?.codecs ?? this.lastCodecs,
       duration: this.pacer ? this.duration : null,
       epoch: p.epoch,
       version: p.version,
@@ -166,6 +168,23 @@ export class Channel extends EventEmitter<ChannelEvents> {
   /** Starts an always-on channel at boot. */
   start(): void {
     if (this.opts.keepAlive) this.ensureRunning();
+  }
+
+  /**
+   * File channels: learn the file's length before anyone watches (the probe is cached by the
+   * source and reused by the first run), so the channel is seekable from the dashboard while idle
+   * and lists its duration. A failure here is only logged: the first run reports it properly.
+   */
+  async prime(): Promise<void> {
+    if (!this.pacer || this.duration !== null || this.closed) return;
+    try {
+      const { duration } = await this.opts.source.prepare();
+      if (this.duration !== null || duration === null || this.closed) return;
+      this.duration = duration;
+      this.broadcastState();
+    } catch (err) {
+      this.opts.log.debug('could not probe the file ahead of its first run', { channel: this.id, error: String(err).slice(0, 300) });
+    }
   }
 
   addViewer(viewer: ChannelViewer): void {
@@ -294,6 +313,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
       return;
     }
     this.init = init;
+    this.lastCodecs = init.codecs;
     this.initEpoch = epoch;
     if (!sameTimeline) {
       this.gop = [];
@@ -346,6 +366,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
     const reinit = this.reinitBefore.get(f);
     if (reinit) {
       this.init = reinit;
+      this.lastCodecs = reinit.codecs;
       for (const v of this.viewers) v.onInit(reinit, this.playhead.epoch);
     }
     const now = Date.now();

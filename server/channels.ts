@@ -89,7 +89,7 @@ export class ChannelRegistry {
       return;
     }
     const { config } = this;
-    this.channels.set(id, new Channel({
+    const channel = new Channel({
       id, source, tuning: this.tuning,
       keepAlive: extra.keepAlive ?? false,
       openControl: extra.openControl ?? false,
@@ -104,7 +104,9 @@ export class ChannelRegistry {
       pace: PACE,
       stateIntervalMs: STATE_INTERVAL_MS,
       log: this.log.child('channel'),
-    }));
+    });
+    this.channels.set(id, channel);
+    void channel.prime();
   }
 
   get(id: string): Channel | undefined {

@@ -98,10 +98,11 @@ export interface ChannelInfo {
   source: string;
   status: ChannelStatus;
   viewers: number;
-  /** The exact `addSourceBuffer` MIME string once known, else null. */
+  /** The exact `addSourceBuffer` MIME string while ffmpeg runs, else null. */
   mime: string | null;
+  /** RFC 6381 codec strings of the channel's output: the current run's, or the last one's while idle. */
   codecs: string[];
-  /** Seconds; null for live or unknown. */
+  /** Seconds; null for live or unknown. File channels probe it at startup, before any viewer. */
   duration: number | null;
   /**
    * Timeline generation: bumped by every ffmpeg (re)start, seek and live resume. A new epoch means

@@ -246,3 +246,55 @@ describe.skipIf(!ffmpeg)('control commands with the real ffmpeg', () => {
     });
   });
 });
+
+describe.skipIf(!ffmpeg)('an idle file channel', () => {
+  let server: TestServer;
+  const media = tempDir();
+  const channels = async (): Promise<ChannelInfo[]> => ((await (await fetch(`${server.url}/api/channels`)).json()) as { channels: ChannelInfo[] }).channels;
+  const until = async (ok: (c: ChannelInfo) => boolean, timeoutMs = 10_000): Promise<ChannelInfo> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const c = (await channels()).find((x) => x.id === 'clip');
+      if (c && ok(c)) return c;
+      if (Date.now() > deadline) throw new Error(`channel never matched: ${JSON.stringify(c)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  beforeAll(async () => {
+    await generateSample({ ffmpeg: ffmpeg!.ffmpeg, file: path.join(media.dir, 'clip.mp4'), durationSec: 20 });
+    server = await startTestServer(ffmpeg!, { mediaDir: media.dir, controlToken: TOKEN, testPattern: false });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+    media.remove();
+  });
+
+  it('knows its duration before anyone watches, takes a seek, starts there, and keeps its codecs listed once idle again', async () => {
+    const idle = await until((c) => c.duration !== null);
+    expect(idle).toMatchObject({ status: 'idle', seekable: true, viewers: 0 });
+    expect(idle.duration).toBeCloseTo(20, 0);
+
+    const res = await fetch(`${server.url}/api/channels/clip/commands`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'seek', position: 12 }),
+    });
+    expect(res.status).toBe(200);
+    expect((await until((c) => c.position !== null && Math.abs(c.position - 12) < 0.01)).status).toBe('idle');
+
+    const viewer = await connect(server, 'clip');
+    const { init, first } = await timeline(viewer);
+    const { start, key } = videoStart(first, init);
+    expect(key).toBe(true);
+    expect(start - TIMELINE_BASE_SEC).toBeGreaterThan(12 - 2); // a keyframe at most a GOP before the target
+    expect(start - TIMELINE_BASE_SEC).toBeLessThanOrEqual(12 + 0.05);
+    const running = await until((c) => c.status === 'running');
+    expect(running.codecs.length).toBe(2);
+    viewer.close();
+
+    const again = await until((c) => c.status === 'idle' && c.viewers === 0);
+    expect(again.codecs).toEqual(running.codecs);
+    expect(again.mime).toBeNull();
+  }, 30_000);
+});
