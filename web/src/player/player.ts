@@ -400,7 +400,7 @@ export class Player extends Emitter<PlayerEvents> {
     this.connection.send({
       type: 'report',
       mode: st.mode ?? 'mse',
-      delaySec: s.channelInfo?.kind === 'file' ? null : round(st.delaySec, 3),
+      delaySec: round(st.delaySec, 3),
       driftMs: round(st.driftMs, 1),
       bufferSec: Number(st.bufferSec.toFixed(3)),
       droppedFrames: st.droppedFrames,

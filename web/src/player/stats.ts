@@ -22,7 +22,11 @@ export interface PlayerStats {
   mode: PlaybackMode | null;
   epoch: number | null;
   mime: string | null;
-  /** Seconds between the frame on screen being written by ffmpeg and now; null until known (delay.ts). */
+  /**
+   * Live and test channels: seconds between the frame on screen being written by ffmpeg and now
+   * (delay.ts); null until known. Always null on file channels: their ffmpeg reads ahead of the
+   * shared playhead on purpose, so "behind live" means nothing there (see driftMs instead).
+   */
   delaySec: number | null;
   /** Seconds buffered ahead of currentTime. */
   bufferSec: number;
@@ -102,7 +106,7 @@ export function collectStats({ state, session: s, video: v, mode, pipeline, cons
     epoch: pipeline?.epoch ?? null,
     mime: pipeline?.mime ?? null,
     // Only meaningful while the frame on screen belongs to the current timeline.
-    delaySec: s && state === 'playing' ? s.delay.delay(Date.now(), best?.offsetMs ?? null, currentTime) : null,
+    delaySec: s && state === 'playing' && !isFile ? s.delay.delay(Date.now(), best?.offsetMs ?? null, currentTime) : null,
     bufferSec: end !== undefined ? Math.max(0, end - currentTime) : 0,
     bitrateBps: s ? Math.round(s.bitrate.bps(performance.now())) : 0,
     droppedFrames: quality?.droppedVideoFrames ?? 0,
