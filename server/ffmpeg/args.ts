@@ -28,7 +28,12 @@ export interface ProbeResult {
 
 export interface CodecPlan {
   video: 'copy' | 'x264' | 'none';
-  audio: 'copy' | 'aac' | 'none';
+  /**
+   * 'copy-aac': AAC passed through. It may arrive as ADTS (MPEG-TS, raw AAC over UDP/HTTP…),
+   * which MP4 cannot carry and whose AudioSpecificConfig is only known from the first packet, so
+   * it is repacked (aac_adtstoasc) and the init segment waits for that packet (delay_moov).
+   */
+  audio: 'copy' | 'copy-aac' | 'aac' | 'none';
 }
 
 export interface FfmpegInput {
@@ -69,17 +74,39 @@ export function planCodecs(probe: ProbeResult | null, policy: TranscodePolicy = 
   const copyAudio = policy === 'never' || (policy === 'auto' && audioOk);
   return {
     video: video === null ? 'none' : copyVideo ? 'copy' : 'x264',
-    audio: audio === null ? 'none' : copyAudio ? 'copy' : 'aac',
+    audio: audio === null ? 'none' : !copyAudio ? 'aac' : audio.codec === 'aac' ? 'copy-aac' : 'copy',
   };
+}
+
+/**
+ * How long ffprobe and ffmpeg each study a live stream before they start, µs. MPEG-TS and other
+ * header-less formats are read for the whole window (new streams may still appear), so ffmpeg's
+ * default of 5 s made a live channel take over 10 s to start (probe, then ffmpeg). 2.5 s still
+ * covers a keyframe interval of up to 2.5 s, which H.264 needs for its SPS/PPS.
+ */
+export const LIVE_ANALYZE_US = 2_500_000;
+/** Network timeout, µs: an unreachable or silent source fails instead of hanging. */
+const NETWORK_TIMEOUT_US = '10000000';
+
+/**
+ * Options for reading a network URL that ffprobe and ffmpeg share: the analysis window and a
+ * 10 s socket timeout in each protocol's own option (rtsp: -timeout over TCP; udp/rtp: -timeout,
+ * so a publisher that goes quiet fails instead of waiting for our stall timer; others:
+ * -rw_timeout). Nothing for plain paths.
+ */
+export function networkInputOptions(url: string): string[] {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase() ?? '';
+  if (scheme === '' || scheme === 'file') return [];
+  const opts = ['-analyzeduration', String(LIVE_ANALYZE_US)];
+  if (scheme === 'rtsp' || scheme === 'rtsps') opts.push('-rtsp_transport', 'tcp', '-timeout', NETWORK_TIMEOUT_US);
+  else if (scheme === 'udp' || scheme === 'rtp') opts.push('-timeout', NETWORK_TIMEOUT_US);
+  else opts.push('-rw_timeout', NETWORK_TIMEOUT_US);
+  return opts;
 }
 
 /** Options that make ffmpeg read a network source with as little buffering as it can. */
 function liveInputOptions(url: string, paced: boolean): string[] {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? '';
-  const opts = ['-fflags', 'nobuffer', '-flags', 'low_delay'];
-  // 10 s network timeouts (µs) so an unreachable source fails instead of hanging forever.
-  if (scheme === 'rtsp' || scheme === 'rtsps') opts.push('-rtsp_transport', 'tcp', '-timeout', '10000000');
-  else if (scheme !== 'udp' && scheme !== 'rtp' && scheme !== 'file' && scheme !== '') opts.push('-rw_timeout', '10000000');
+  const opts = ['-fflags', 'nobuffer', '-flags', 'low_delay', ...networkInputOptions(url)];
   // A URL with a finite duration is a file behind a protocol: pace it or it would arrive as fast as the network allows.
   if (paced) opts.unshift('-re');
   return opts;
@@ -147,6 +174,9 @@ export function buildOutputOptions(source: SourceSpec, codecs: CodecPlan, tuning
     );
   }
   if (codecs.audio === 'copy') out.push('-c:a', 'copy');
+  // Without the filter, ADTS input makes the muxer fail on its first packet ("Malformed AAC
+  // bitstream"); for AAC that is already raw (MP4, MKV) the filter passes packets through.
+  else if (codecs.audio === 'copy-aac') out.push('-c:a', 'copy', '-bsf:a', 'aac_adtstoasc');
   else if (codecs.audio === 'aac') out.push('-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-ar', '48000');
   if (source.kind === 'file') {
     // Keep the file's timestamps (-copyts, input side) instead of letting the muxer restart them at
@@ -161,7 +191,9 @@ export function buildOutputOptions(source: SourceSpec, codecs: CodecPlan, tuning
     // so every keyframe starts a fragment and no fragment is longer than the target.
     // frag_discont (files only): the first fragment's tfdt is the packet's own decode time, as
     // -copyts and -output_ts_offset make it, instead of the muxer's usual restart at 0.
-    '-movflags', `empty_moov+default_base_moof+frag_keyframe${source.kind === 'file' ? '+frag_discont' : ''}`,
+    // delay_moov (copied AAC): the moov waits for the first packets, whose AAC config it needs;
+    // without it the init segment says `mp4a.40` with no object type and browsers refuse it.
+    '-movflags', `empty_moov+default_base_moof+frag_keyframe${source.kind === 'file' ? '+frag_discont' : ''}${codecs.audio === 'copy-aac' ? '+delay_moov' : ''}`,
     '-frag_duration', String(Math.round(tuning.fragmentMs * 1000)),
     // prft boxes: the wall clock at which each fragment was written, for end-to-end delay.
     '-write_prft', 'wallclock',

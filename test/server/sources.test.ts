@@ -65,7 +65,7 @@ describe('ChannelSource', () => {
     expect(source.display).toBe('rtsp://***@cam/live');
     const prepared = await source.prepare();
     expect(prepared.spec).toEqual({ kind: 'live', url: 'rtsp://u:p@cam/live', paced });
-    expect(prepared.codecs).toEqual({ video: 'copy', audio: 'copy' });
+    expect(prepared.codecs).toEqual({ video: 'copy', audio: 'copy-aac' });
     expect(prepared.duration).toBeNull();
   });
 

@@ -18,18 +18,18 @@ describe('planCodecs', () => {
     ['no probe, never', null, 'never', { video: 'x264', audio: 'aac' }],
     ['no probe, always', null, 'always', { video: 'x264', audio: 'aac' }],
     // auto: copy what MSE plays (8-bit 4:2:0 H.264 in the common profiles; AAC, MP3, Opus).
-    ['H.264 High + AAC', probe(h264('High'), 'aac'), 'auto', { video: 'copy', audio: 'copy' }],
+    ['H.264 High + AAC', probe(h264('High'), 'aac'), 'auto', { video: 'copy', audio: 'copy-aac' }],
     ['H.264 Main + MP3', probe(h264('Main'), 'mp3'), 'auto', { video: 'copy', audio: 'copy' }],
     ['H.264 Constrained Baseline + Opus', probe(h264('Constrained Baseline'), 'opus'), 'auto', { video: 'copy', audio: 'copy' }],
-    ['H.264 Baseline, full-range yuvj420p', probe(h264('Baseline', 'yuvj420p'), 'aac'), 'auto', { video: 'copy', audio: 'copy' }],
-    ['H.264 with unknown profile and pixel format', probe(h264(null, null), 'aac'), 'auto', { video: 'copy', audio: 'copy' }],
-    ['H.264 High 10 (10-bit)', probe(h264('High 10', 'yuv420p10le'), 'aac'), 'auto', { video: 'x264', audio: 'copy' }],
-    ['H.264 High 4:2:2', probe(h264('High 4:2:2', 'yuv422p'), 'aac'), 'auto', { video: 'x264', audio: 'copy' }],
-    ['H.264 High but 4:4:4 pixels', probe(h264('High', 'yuv444p'), 'aac'), 'auto', { video: 'x264', audio: 'copy' }],
+    ['H.264 Baseline, full-range yuvj420p', probe(h264('Baseline', 'yuvj420p'), 'aac'), 'auto', { video: 'copy', audio: 'copy-aac' }],
+    ['H.264 with unknown profile and pixel format', probe(h264(null, null), 'aac'), 'auto', { video: 'copy', audio: 'copy-aac' }],
+    ['H.264 High 10 (10-bit)', probe(h264('High 10', 'yuv420p10le'), 'aac'), 'auto', { video: 'x264', audio: 'copy-aac' }],
+    ['H.264 High 4:2:2', probe(h264('High 4:2:2', 'yuv422p'), 'aac'), 'auto', { video: 'x264', audio: 'copy-aac' }],
+    ['H.264 High but 4:4:4 pixels', probe(h264('High', 'yuv444p'), 'aac'), 'auto', { video: 'x264', audio: 'copy-aac' }],
     ['HEVC + AC-3', probe({ codec: 'hevc', profile: 'Main', pixFmt: 'yuv420p' }, 'ac3'), 'auto', { video: 'x264', audio: 'aac' }],
     ['MPEG-2 + MP2', probe({ codec: 'mpeg2video', profile: 'Main', pixFmt: 'yuv420p' }, 'mp2'), 'auto', { video: 'x264', audio: 'aac' }],
     ['H.264 + PCM', probe(h264('High'), 'pcm_s16le'), 'auto', { video: 'copy', audio: 'aac' }],
-    ['audio only (AAC)', probe(null, 'aac'), 'auto', { video: 'none', audio: 'copy' }],
+    ['audio only (AAC)', probe(null, 'aac'), 'auto', { video: 'none', audio: 'copy-aac' }],
     ['audio only (FLAC)', probe(null, 'flac'), 'auto', { video: 'none', audio: 'aac' }],
     ['video only (H.264)', probe(h264('Main'), null), 'auto', { video: 'copy', audio: 'none' }],
     ['video only (VP9)', probe({ codec: 'vp9', profile: null, pixFmt: 'yuv420p' }, null), 'auto', { video: 'x264', audio: 'none' }],
@@ -45,7 +45,7 @@ describe('planCodecs', () => {
   });
 
   it('defaults to the auto policy', () => {
-    expect(planCodecs(probe({ codec: 'hevc', profile: null, pixFmt: null }, 'aac'))).toEqual({ video: 'x264', audio: 'copy' });
+    expect(planCodecs(probe({ codec: 'hevc', profile: null, pixFmt: null }, 'aac'))).toEqual({ video: 'x264', audio: 'copy-aac' });
   });
 });
 
@@ -65,12 +65,15 @@ const fmp4 = (movflags: string): string[] => [
 ];
 const FMP4 = fmp4('empty_moov+default_base_moof+frag_keyframe');
 const FILE_FMP4 = fmp4('empty_moov+default_base_moof+frag_keyframe+frag_discont');
-const LOW_DELAY = ['-fflags', 'nobuffer', '-flags', 'low_delay'];
+const LOW_DELAY = ['-fflags', 'nobuffer', '-flags', 'low_delay', '-analyzeduration', '2500000'];
 /** File sources keep their own timestamps (-copyts on the input) shifted by an offset in seconds. */
 const KEEP_TS = (offsetSec: string): string[] => ['-avoid_negative_ts', 'disabled', '-output_ts_offset', offsetSec];
 const TEST_VIDEO = 'testsrc2=size=960x540:rate=30';
 const TEST_AUDIO = ['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:beep_factor=2:sample_rate=48000'];
 const COPY: CodecPlan = { video: 'copy', audio: 'copy' };
+/** H.264 + AAC passed through: ADTS repacked, moov delayed until the AAC config is known. */
+const COPY_AAC: CodecPlan = { video: 'copy', audio: 'copy-aac' };
+const COPY_AAC_ARGS = ['-c:v', 'copy', '-c:a', 'copy', '-bsf:a', 'aac_adtstoasc'];
 const TRANSCODE: CodecPlan = { video: 'x264', audio: 'aac' };
 
 /** The two drawtext overlays (wall clock, then stream time) for an already-escaped font path. */
@@ -149,14 +152,14 @@ describe('planToArgv(buildFfmpegPlan(...))', () => {
         '-map', '0:v:0?', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'copy', ...FMP4],
     ],
     [
-      'live udp: no timeout (multicast may be silent for a while)',
+      'live udp: a 10 s read timeout (a silent publisher fails and is retried)',
       { kind: 'live', url: 'udp://@239.0.0.1:1234', paced: false }, TRANSCODE,
-      [...GLOBAL, ...LOW_DELAY, '-i', 'udp://@239.0.0.1:1234', '-map', '0:v:0?', '-map', '0:a:0?', ...X264, ...AAC, ...FMP4],
+      [...GLOBAL, ...LOW_DELAY, '-timeout', '10000000', '-i', 'udp://@239.0.0.1:1234', '-map', '0:v:0?', '-map', '0:a:0?', ...X264, ...AAC, ...FMP4],
     ],
     [
-      'live rtp: no timeout',
+      'live rtp: a 10 s read timeout',
       { kind: 'live', url: 'rtp://0.0.0.0:5004', paced: false }, COPY,
-      [...GLOBAL, ...LOW_DELAY, '-i', 'rtp://0.0.0.0:5004', '-map', '0:v:0?', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'copy', ...FMP4],
+      [...GLOBAL, ...LOW_DELAY, '-timeout', '10000000', '-i', 'rtp://0.0.0.0:5004', '-map', '0:v:0?', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'copy', ...FMP4],
     ],
     [
       'live srt: 10 s read/write timeout',
@@ -175,6 +178,18 @@ describe('planToArgv(buildFfmpegPlan(...))', () => {
       { kind: 'live', url: 'https://cdn.example/clip.mp4', paced: true }, COPY,
       [...GLOBAL, '-re', ...LOW_DELAY, '-rw_timeout', '10000000', '-i', 'https://cdn.example/clip.mp4',
         '-map', '0:v:0?', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'copy', ...FMP4],
+    ],
+    [
+      'live MPEG-TS over UDP with H.264 + AAC: remuxed, ADTS repacked, moov after the first packets',
+      { kind: 'live', url: 'udp://127.0.0.1:5000', paced: false }, COPY_AAC,
+      [...GLOBAL, ...LOW_DELAY, '-timeout', '10000000', '-i', 'udp://127.0.0.1:5000',
+        '-map', '0:v:0?', '-map', '0:a:0?', ...COPY_AAC_ARGS, ...fmp4('empty_moov+default_base_moof+frag_keyframe+delay_moov')],
+    ],
+    [
+      'file with H.264 + AAC: the same repack (a no-op for MP4 AAC), after frag_discont',
+      { kind: 'file', path: '/media/movie.mp4' }, COPY_AAC,
+      [...GLOBAL, '-copyts', '-i', '/media/movie.mp4', '-map', '0:v:0?', '-map', '0:a:0?', ...COPY_AAC_ARGS, ...KEEP_TS('0.000'),
+        ...fmp4('empty_moov+default_base_moof+frag_keyframe+frag_discont+delay_moov')],
     ],
     [
       'paced rtsp',
