@@ -4,22 +4,12 @@
  */
 import ffmpeg from 'fluent-ffmpeg';
 import { ErrorCode, PushcastError } from '../errors.js';
-import type { ProbeResult } from './args.js';
-
-const PROBE_TIMEOUT_US = '10000000';
-
-function networkOptions(url: string): string[] {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (!scheme || scheme === 'file') return [];
-  if (scheme === 'rtsp' || scheme === 'rtsps') return ['-rtsp_transport', 'tcp', '-timeout', PROBE_TIMEOUT_US];
-  if (scheme === 'udp' || scheme === 'rtp') return ['-timeout', PROBE_TIMEOUT_US];
-  return ['-rw_timeout', PROBE_TIMEOUT_US];
-}
+import { networkInputOptions, type ProbeResult } from './args.js';
 
 export function probeSource(ffprobePath: string, url: string): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     const cmd = ffmpeg(url).setFfprobePath(ffprobePath);
-    cmd.ffprobe(['-v', 'error', ...networkOptions(url)], (err: Error | null, data) => {
+    cmd.ffprobe(['-v', 'error', ...networkInputOptions(url)], (err: Error | null, data) => {
       if (err) {
         // fluent-ffmpeg puts ffprobe's stderr in the message; keep its last lines only.
         const tail = err.message.split('\n').filter(Boolean).slice(-4).join(' | ');
