@@ -57,11 +57,22 @@ const pct = (values: number[], p: number): number => {
 
 /** Waits until the viewer follows the channel closely (sync settled). */
 async function settled(page: Page, timeoutMs = 20_000): Promise<void> {
-  await page.waitForFunction(() => {
-    const p = (window as unknown as { player?: PlayerHandle }).player;
-    const s = p?.stats();
-    return s !== undefined && s.state === 'playing' && s.driftMs !== null && Math.abs(s.driftMs) < 40 && !document.querySelector('video')!.paused;
-  }, undefined, { timeout: timeoutMs, polling: 100 });
+  try {
+    await page.waitForFunction(() => {
+      const p = (window as unknown as { player?: PlayerHandle }).player;
+      const s = p?.stats();
+      return s !== undefined && s.state === 'playing' && s.driftMs !== null && Math.abs(s.driftMs) < 40 && !document.querySelector('video')!.paused;
+    }, undefined, { timeout: timeoutMs, polling: 100 });
+  } catch (err) {
+    // Say where the viewer was stuck: the bare timeout tells nothing.
+    const where = await page.evaluate(() => {
+      const s = (window as unknown as { player?: PlayerHandle }).player?.stats();
+      const v = document.querySelector('video')!;
+      const ranges = Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]);
+      return JSON.stringify({ stats: s, paused: v.paused, seeking: v.seeking, readyState: v.readyState, buffered: ranges });
+    });
+    throw new Error(`viewer never settled: ${where}`, { cause: err });
+  }
 }
 
 /** Clicks a control of the channel's row on the dashboard; returns Date.now() in that page just before. */
