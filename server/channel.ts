@@ -85,6 +85,12 @@ const PACE_TICK_MS = 40;
 interface Run {
   position: number;
   offsetSec: number;
+  /**
+   * Start the playhead's clock at this run's first fragment: a start or a seek, whose position
+   * viewers should see rather than one already past it. A loop's next run continues a timeline
+   * whose clock is running and must not touch it.
+   */
+  anchor: boolean;
 }
 
 export class Channel extends EventEmitter<ChannelEvents> {
@@ -111,7 +117,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
   private closed = false;
   /** File channels only. */
   private readonly pacer: Pacer | null;
-  private run: Run = { position: 0, offsetSec: TIMELINE_BASE_SEC };
+  private run: Run = { position: 0, offsetSec: TIMELINE_BASE_SEC, anchor: true };
   /** A file's next loop brought a different init: it is announced with that loop's first fragment. */
   private pendingReinit: InitSegment | null = null;
   private readonly reinitBefore = new WeakMap<Fragment, InitSegment>();
@@ -254,8 +260,10 @@ export class Channel extends EventEmitter<ChannelEvents> {
     if (this.pacer) {
       const position = foldPosition(playheadAt(this.playhead, this.stoppedAt ?? Date.now()) - TIMELINE_BASE_SEC, this.duration);
       this.stoppedAt = null;
-      this.playhead = { ...this.playhead, epoch: this.playhead.epoch + 1, version: this.playhead.version + 1, mediaTime: TIMELINE_BASE_SEC + position };
-      void this.launch({ position, offsetSec: TIMELINE_BASE_SEC });
+      // `at` now, not when the playhead last changed (maybe hours ago, while idle): until the first
+      // fragment anchors the clock, states must not claim the channel is far ahead.
+      this.playhead = { ...this.playhead, epoch: this.playhead.epoch + 1, version: this.playhead.version + 1, mediaTime: TIMELINE_BASE_SEC + position, at: Date.now() };
+      void this.launch({ position, offsetSec: TIMELINE_BASE_SEC, anchor: true });
     } else {
       this.playhead = { ...this.playhead, epoch: this.playhead.epoch + 1, version: this.playhead.version + 1, at: Date.now() };
       void this.launch(null);
@@ -281,7 +289,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
     if (run && spec.kind === 'file') {
       this.run = run;
       spec = { ...spec, startSec: run.position, tsOffsetSec: run.offsetSec };
-      this.anchorPending = true;
+      if (run.anchor) this.anchorPending = true;
     }
     const plan = buildFfmpegPlan(spec, prepared.codecs, this.opts.tuning);
     this.opts.log.info('starting ffmpeg', { channel: this.id, video: prepared.codecs.video, audio: prepared.codecs.audio, from: run?.position });
@@ -397,7 +405,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
       // The file ended: the next loop continues the same timeline, shifted by the file's length.
       // What the pacer still holds covers the restart.
       // (-copyts keeps the file's own timestamps, so a run's media time is offsetSec + file time.)
-      void this.launch({ position: 0, offsetSec: this.run.offsetSec + this.duration });
+      void this.launch({ position: 0, offsetSec: this.run.offsetSec + this.duration, anchor: false });
       return;
     }
     this.init = null;
@@ -443,7 +451,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
     this.gop = [];
     this.gopBytes = 0;
     if (old) void old.stop();
-    if (this.wanted()) void this.launch({ position, offsetSec: TIMELINE_BASE_SEC });
+    if (this.wanted()) void this.launch({ position, offsetSec: TIMELINE_BASE_SEC, anchor: true });
   }
 
   /** Live channels: `play` after `pause` opens a new epoch at the live edge, from the GOP cache. */

@@ -57,21 +57,25 @@ const pct = (values: number[], p: number): number => {
 
 /** Waits until the viewer follows the channel closely (sync settled). */
 async function settled(page: Page, timeoutMs = 20_000): Promise<void> {
+  await explainTimeout(page, page.waitForFunction(() => {
+    const p = (window as unknown as { player?: PlayerHandle }).player;
+    const s = p?.stats();
+    return s !== undefined && s.state === 'playing' && s.driftMs !== null && Math.abs(s.driftMs) < 40 && !document.querySelector('video')!.paused;
+  }, undefined, { timeout: timeoutMs, polling: 100 }), 'viewer never settled');
+}
+
+/** Awaits `wait`; on failure, says where the viewer was stuck (a bare timeout tells nothing). */
+async function explainTimeout<T>(page: Page, wait: Promise<T>, what: string): Promise<T> {
   try {
-    await page.waitForFunction(() => {
-      const p = (window as unknown as { player?: PlayerHandle }).player;
-      const s = p?.stats();
-      return s !== undefined && s.state === 'playing' && s.driftMs !== null && Math.abs(s.driftMs) < 40 && !document.querySelector('video')!.paused;
-    }, undefined, { timeout: timeoutMs, polling: 100 });
+    return await wait;
   } catch (err) {
-    // Say where the viewer was stuck: the bare timeout tells nothing.
     const where = await page.evaluate(() => {
-      const s = (window as unknown as { player?: PlayerHandle }).player?.stats();
+      const player = (window as unknown as { player?: PlayerHandle & { channel: unknown } }).player;
       const v = document.querySelector('video')!;
       const ranges = Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]);
-      return JSON.stringify({ stats: s, paused: v.paused, seeking: v.seeking, readyState: v.readyState, buffered: ranges });
+      return JSON.stringify({ stats: player?.stats(), channel: player?.channel, now: Date.now(), paused: v.paused, seeking: v.seeking, readyState: v.readyState, buffered: ranges });
     });
-    throw new Error(`viewer never settled: ${where}`, { cause: err });
+    throw new Error(`${what}: ${where}`, { cause: err });
   }
 }
 
@@ -154,10 +158,10 @@ describe.skipIf(!ffmpeg || !browserOk)('synchronized channels in Chromium', () =
     const frozen = pa.currentTime;
     const resumed = await clickDashboard(dash, CHANNEL, 'toggle');
     const moving = await Promise.all(viewers.map(async (v) => {
-      const h = await v.waitForFunction((from) => {
+      const h = await explainTimeout(v, v.waitForFunction((from) => {
         const video = document.querySelector('video')!;
         return !video.paused && video.currentTime > from + 0.01 && Date.now();
-      }, frozen, { polling: 10, timeout: 3000 });
+      }, frozen, { polling: 10, timeout: 3000 }), 'viewer did not resume');
       return (await h.jsonValue()) as number;
     }));
     console.log(`play: ${moving.map((t) => t - resumed).join(' / ')} ms`);

@@ -213,10 +213,17 @@ describe.skipIf(!ffmpeg)('server with the real ffmpeg', () => {
     const mse = await c.nextText('mse');
     await c.nextBinary();
     const starts: number[] = [];
+    /** The shared playhead from every `state`: [server time, where the channel is then]. */
+    const clock: Array<[number, number]> = [];
     const began = Date.now();
     while (Date.now() - began < 7_000) {
       const r = await c.next();
       if (r.kind === 'text' && r.msg.type === 'mse') expect(r.msg.epoch).toBe(mse.epoch); // a re-init at most, never a new epoch
+      // From the first fragment on: the clock is anchored when the first fragment is released.
+      if (r.kind === 'text' && r.msg.type === 'state' && starts.length > 0) {
+        const ch = r.msg.channel;
+        clock.push([ch.serverTime, ch.mediaTime + (ch.playing ? (ch.serverTime - ch.positionAt) / 1000 : 0)]);
+      }
       if (r.kind !== 'binary' || boxTypes(r.data)[1] !== 'moof') continue;
       const moof = parseMoof(new BoxSplitter().push(r.data).find((b) => b.type === 'moof')!.data)!;
       const video = moof.tracks.find((t) => t.trackId === 1);
@@ -232,6 +239,15 @@ describe.skipIf(!ffmpeg)('server with the real ffmpeg', () => {
     }
     const span = starts.at(-1)! - starts[0]!;
     expect(span).toBeGreaterThan(5.5); // crossed the 4 s loop point: the timeline went on
+    // The shared playhead runs on through the loop too: it advances with the server's clock and
+    // never jumps back (a loop's restart once re-anchored it to the previous command's position,
+    // sending every viewer back by however long the channel had played).
+    expect(clock.length).toBeGreaterThan(5);
+    for (let i = 1; i < clock.length; i++) {
+      const [t0, m0] = clock[i - 1]!;
+      const [t1, m1] = clock[i]!;
+      expect(Math.abs(m1 - m0 - (t1 - t0) / 1000)).toBeLessThan(0.05);
+    }
     // Paced: 7 s of wall time carry about 7 s (+ the 1 s lead) of media, not the whole file at once.
     expect(span).toBeLessThan(8.6);
   });
