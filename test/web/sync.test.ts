@@ -41,7 +41,9 @@ function input(v: Video, target: SyncTarget | null): SyncInput {
 // Defaults: nudge above 60 ms until ≤ 20 ms, ±5 %, jump from 1000 ms (landing 300 ms ahead), paused tolerance 10 ms.
 const rows: Row[] = [
   ['no target yet', { t: 12 }, null, { playbackRate: 1, reason: 'no-target' }],
-  ['seeking: keep the nudge rate', { t: 12, seeking: true, rate: 1.05 }, playing(15), { playbackRate: 1.05, reason: 'seeking' }],
+  ['seeking toward the channel: keep the nudge rate, wait', { t: 12, seeking: true, rate: 1.05 }, playing(12.5), { playbackRate: 1.05, reason: 'seeking' }],
+  ['seeking to where the channel no longer is (3 s off): redirect', { t: 12, seeking: true, rate: 1.05 }, playing(15), { playbackRate: 1, pause: true, seekTo: 15.3, playInMs: 300, reason: 'jump' }],
+  ['seeking before the buffer, paused, channel 27 s ahead: jump into the buffer', { t: 1.5, seeking: true, paused: true, buffered: '16-29' }, playing(28), { playbackRate: 1, seekTo: 28.3, playInMs: 300, reason: 'jump' }],
   ['in sync', { t: 12 }, playing(12.03), { playbackRate: 1, reason: 'in-sync' }],
   ['just under the nudge threshold: leave it', { t: 12 }, playing(12.059), { playbackRate: 1, reason: 'in-sync' }],
   ['70 ms behind → 1.05×', { t: 12 }, playing(12.07), { playbackRate: 1.05, reason: 'nudge' }],

@@ -8,7 +8,9 @@
  * drift = currentTime − channel position (ms; + ahead, − behind). Rules, in order:
  *  1. no target (no state or clock offset yet, or the state is for another epoch than the media on
  *     screen) → 1×, touch nothing;
- *  2. a seek is in flight → keep the rate, wait for it;
+ *  2. a seek is in flight toward the channel (|drift| < `jumpThresholdMs`) → keep the rate, wait
+ *     for it; one that lands far from where the channel now is (the channel moved meanwhile, or the
+ *     data there never comes) is redirected by the rules below instead of waited on forever;
  *  3. channel paused → pause the video and settle on the channel's exact position (seek when
  *     further than `pausedToleranceMs`);
  *  4. nothing buffered → 1×, wait (play once data arrives);
@@ -135,7 +137,7 @@ export function decideSync(input: SyncInput, options: SyncOptions = DEFAULT_SYNC
   const { target, currentTime: t } = input;
   if (target === null) return { playbackRate: 1, reason: 'no-target', driftMs: null };
   const driftMs = (t - target.mediaTime) * 1000;
-  if (input.seeking) return { playbackRate: input.playbackRate, reason: 'seeking', driftMs };
+  if (input.seeking && Math.abs(driftMs) < options.jumpThresholdMs) return { playbackRate: input.playbackRate, reason: 'seeking', driftMs };
 
   if (!target.playing) {
     const action: SyncAction = { playbackRate: 1, reason: 'paused', driftMs };
