@@ -9,6 +9,7 @@ import type { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { ErrorCode, PushcastError } from './errors.js';
 import type { FfmpegPlan } from './ffmpeg/args.js';
+import { StderrTail } from './ffmpeg/stderr.js';
 import { BoxSplitter } from './media/box-splitter.js';
 import { parseInitSegment, type InitInfo } from './media/init-info.js';
 import { Segmenter } from './media/segmenter.js';
@@ -61,7 +62,7 @@ export type FragmenterState = 'idle' | 'running' | 'stopping' | 'exited';
 export class Fragmenter extends EventEmitter<FragmenterEvents> {
   state: FragmenterState = 'idle';
   private command: ffmpeg.FfmpegCommand | null = null;
-  private readonly stderrTail: string[] = [];
+  private readonly stderrTail = new StderrTail(STDERR_TAIL_LINES);
   private splitter = new BoxSplitter();
   private segmenter = new Segmenter();
   private init: InitSegment | null = null;
@@ -86,7 +87,7 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
 
   /** The last lines ffmpeg wrote to stderr. */
   get stderr(): string {
-    return this.stderrTail.join('\n');
+    return this.stderrTail.toString();
   }
 
   start(): void {
@@ -98,10 +99,7 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
       cmd.input(input.url).inputOptions(i === 0 ? [...GLOBAL_OPTIONS, ...input.options] : input.options);
     });
     cmd.outputOptions(plan.outputOptions);
-    cmd.on('stderr', (line: string) => {
-      this.stderrTail.push(line);
-      if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
-    });
+    cmd.on('stderr', (line: string) => this.stderrTail.push(line));
     cmd.on('start', (commandLine: string) => { this.commandLine = commandLine; });
     cmd.on('error', (err: Error) => this.onEnd(err));
     cmd.on('end', () => this.onEnd(null));
