@@ -123,6 +123,8 @@ export class Channel extends EventEmitter<ChannelEvents> {
   private readonly reinitBefore = new WeakMap<Fragment, InitSegment>();
   /** The playhead waits for the first fragment of a new run before it starts moving. */
   private anchorPending = false;
+  /** Counts launch() calls: a launch superseded while it awaited the probe gives up. */
+  private launches = 0;
   /** Live channels: paused, so fragments are cached but not pushed. */
   private held = false;
   /**
@@ -200,11 +202,25 @@ export class Channel extends EventEmitter<ChannelEvents> {
     // Catch the newcomer up: the current timeline and the GOP so far, from its keyframe.
     if (this.status === 'running' && this.init && this.initEpoch === this.playhead.epoch) {
       viewer.onInit(this.init, this.playhead.epoch);
-      for (const f of this.gop) viewer.onFragment(f, this.playhead.epoch);
+      for (const f of this.catchUp()) viewer.onFragment(f, this.playhead.epoch);
     }
     this.ensureRunning();
     if (!this.stateTimer) this.stateTimer = setInterval(() => this.broadcastState(), this.opts.stateIntervalMs);
     this.broadcastState();
+  }
+
+  /**
+   * The fragments a joiner starts with, from a keyframe. File channels: from the last keyframe at
+   * or before the playhead (Pacer.joinFrom), so it has the frame the others show, also while
+   * paused; but not across a loop whose init differs (we only hold the current init). Live: the
+   * GOP cache.
+   */
+  private catchUp(): Fragment[] {
+    const held = this.pacer?.joinFrom(playheadAt(this.playhead, Date.now())) ?? [];
+    if (held.length === 0) return this.gop;
+    let from = 0;
+    held.forEach((f, i) => { if (i > 0 && this.reinitBefore.has(f)) from = i; });
+    return held.slice(from);
   }
 
   removeViewer(viewer: ChannelViewer): void {
@@ -222,8 +238,14 @@ export class Channel extends EventEmitter<ChannelEvents> {
    * the error; an accepted one takes effect at once (a seek that needs a new ffmpeg finishes in
    * the background: viewers get the new epoch's init when it is ready).
    */
-  command(cmd: ControlCommand, now = Date.now()): ControlDecision {
+  command(cmd: ControlCommand, wallNow = Date.now()): ControlDecision {
     const seekable = this.pacer !== null;
+    // A stopped file channel's clock stands still at stoppedAt (its playhead was frozen there), so
+    // a pause or seek while nobody watches does not count the idle time as played.
+    const now = this.pacer && this.stoppedAt !== null ? this.stoppedAt : wallNow;
+    // Between a (re)start or seek and its first fragment the clock has not started yet: a command
+    // then acts on the position being started, not on one some hundred ms past it.
+    if (this.anchorPending) this.playhead = { ...this.playhead, at: now };
     const decision = applyCommand({ seekable, duration: this.duration }, this.playhead, cmd, now);
     if (!decision.ok) return decision;
     const { effect } = decision;
@@ -271,15 +293,19 @@ export class Channel extends EventEmitter<ChannelEvents> {
   }
 
   private async launch(run: Run | null): Promise<void> {
+    // Only the newest launch may start ffmpeg: a seek made while an earlier launch was still
+    // probing must win, or ffmpeg would play the old position under the new playhead.
+    const generation = ++this.launches;
     // A file's next loop or a seek's restart keeps the channel 'running' for its viewers.
     if (this.status !== 'running') this.setStatus('starting');
     let prepared;
     try {
       prepared = await this.opts.source.prepare();
     } catch (err) {
-      this.fail(err instanceof PushcastError ? err : new PushcastError(ErrorCode.SOURCE_UNAVAILABLE, String(err)));
+      if (generation === this.launches) this.fail(err instanceof PushcastError ? err : new PushcastError(ErrorCode.SOURCE_UNAVAILABLE, String(err)));
       return;
     }
+    if (generation !== this.launches) return;
     if (!this.wanted() || this.fragmenter) {
       if (!this.fragmenter) this.setStatus('idle'); // every viewer left while we probed
       return;
@@ -408,6 +434,22 @@ export class Channel extends EventEmitter<ChannelEvents> {
       void this.launch({ position: 0, offsetSec: this.run.offsetSec + this.duration, anchor: false });
       return;
     }
+    this.tearDown();
+    // A file that ends while nobody watches (during the idle grace period) is not a failure.
+    if (requested || (!error && !endOfSource) || (endOfSource && !this.wanted())) {
+      this.setStatus('idle');
+      if (this.wanted()) this.ensureRunning(); // a viewer came back while we were stopping
+    } else {
+      this.fail(error ?? new PushcastError(ErrorCode.FFMPEG_EXIT, 'ffmpeg ended (end of source)'));
+    }
+  }
+
+  /**
+   * No ffmpeg any more: forget this timeline's media and, on file channels, freeze the playhead
+   * where it stopped (at = stoppedAt), so the list shows where the channel will resume and the
+   * next start picks up exactly there.
+   */
+  private tearDown(): void {
     this.init = null;
     this.initEpoch = -1;
     this.gop = [];
@@ -415,13 +457,15 @@ export class Channel extends EventEmitter<ChannelEvents> {
     this.pacer?.clear();
     this.pendingReinit = null;
     this.stopTicking();
-    this.stoppedAt = Date.now();
-    if (requested || (!error && !endOfSource)) {
-      this.setStatus('idle');
-      if (this.wanted()) this.ensureRunning(); // a viewer came back while we were stopping
-    } else {
-      this.fail(error ?? new PushcastError(ErrorCode.FFMPEG_EXIT, 'ffmpeg ended (end of source)'));
+    const now = Date.now();
+    this.stoppedAt = now;
+    if (this.pacer) {
+      const p = this.playhead;
+      // Not started yet (anchor pending): it stands where it was asked to start.
+      const mediaTime = this.anchorPending ? p.mediaTime : playheadAt(p, now);
+      this.playhead = { ...p, mediaTime, at: now, version: p.version + 1 };
     }
+    this.anchorPending = false;
   }
 
   /** A file channel's seek: replay what the server holds, or restart ffmpeg at the position. */
@@ -450,8 +494,17 @@ export class Channel extends EventEmitter<ChannelEvents> {
     this.pendingReinit = null;
     this.gop = [];
     this.gopBytes = 0;
+    this.anchorPending = false;
     if (old) void old.stop();
-    if (this.wanted()) void this.launch({ position, offsetSec: TIMELINE_BASE_SEC, anchor: true });
+    if (this.wanted()) {
+      void this.launch({ position, offsetSec: TIMELINE_BASE_SEC, anchor: true });
+    } else if (old) {
+      // Nobody watches (the idle grace period): stop here, at the new position, instead of
+      // leaving a 'running' channel with no ffmpeg behind it.
+      this.cancelIdleStop();
+      this.tearDown();
+      this.setStatus('idle');
+    }
   }
 
   /** Live channels: `play` after `pause` opens a new epoch at the live edge, from the GOP cache. */

@@ -91,6 +91,22 @@ export class Pacer {
     return run;
   }
 
+  /**
+   * What a viewer joining now needs: the released fragments from the last keyframe at or before
+   * `playhead` on, or [] when none is held. A GOP cache restarts at every released keyframe, up to
+   * `leadSec` ahead of the playhead, so a joiner of a paused channel would get no frame at the
+   * paused position; this starts at or before it.
+   */
+  joinFrom(playhead: number): Fragment[] {
+    let start = -1;
+    for (let i = 0; i < this.history.length; i++) {
+      const f = this.history[i] as Fragment;
+      if (f.startSec !== null && f.startSec > playhead) break;
+      if (f.key) start = i;
+    }
+    return start < 0 ? [] : this.history.slice(start);
+  }
+
   /** Drops everything (ffmpeg restart on a new timeline). */
   clear(): void {
     this.queue = [];

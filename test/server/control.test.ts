@@ -251,10 +251,10 @@ describe.skipIf(!ffmpeg)('an idle file channel', () => {
   let server: TestServer;
   const media = tempDir();
   const channels = async (): Promise<ChannelInfo[]> => ((await (await fetch(`${server.url}/api/channels`)).json()) as { channels: ChannelInfo[] }).channels;
-  const until = async (ok: (c: ChannelInfo) => boolean, timeoutMs = 10_000): Promise<ChannelInfo> => {
+  const until = async (ok: (c: ChannelInfo) => boolean, timeoutMs = 10_000, id = 'clip'): Promise<ChannelInfo> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const c = (await channels()).find((x) => x.id === 'clip');
+      const c = (await channels()).find((x) => x.id === id);
       if (c && ok(c)) return c;
       if (Date.now() > deadline) throw new Error(`channel never matched: ${JSON.stringify(c)}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -263,7 +263,9 @@ describe.skipIf(!ffmpeg)('an idle file channel', () => {
 
   beforeAll(async () => {
     await generateSample({ ffmpeg: ffmpeg!.ffmpeg, file: path.join(media.dir, 'clip.mp4'), durationSec: 20 });
-    server = await startTestServer(ffmpeg!, { mediaDir: media.dir, controlToken: TOKEN, testPattern: false });
+    await generateSample({ ffmpeg: ffmpeg!.ffmpeg, file: path.join(media.dir, 'short.mp4'), durationSec: 2 });
+    // A 3 s grace period after the last viewer leaves: long enough to act on a channel in it.
+    server = await startTestServer(ffmpeg!, { mediaDir: media.dir, controlToken: TOKEN, testPattern: false, idleStopMs: 3000 });
   }, 120_000);
   afterAll(async () => {
     await server?.close();
@@ -296,5 +298,70 @@ describe.skipIf(!ffmpeg)('an idle file channel', () => {
     const again = await until((c) => c.status === 'idle' && c.viewers === 0);
     expect(again.codecs).toEqual(running.codecs);
     expect(again.mime).toBeNull();
+  }, 30_000);
+
+  const command = (body: object, id = 'clip') => fetch(`${server.url}/api/channels/${id}/commands`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+  it('stops where it was: the idle position is where the next viewer starts, and a pause while idle does not move it', async () => {
+    await until((c) => c.status === 'idle');
+    expect((await command({ type: 'seek', position: 2 })).status).toBe(200);
+    const viewer = await connect(server, 'clip');
+    await timeline(viewer);
+    await new Promise((r) => setTimeout(r, 2500)); // plays ~2.5 s: at about 4.5
+    viewer.close();
+    const stopped = await until((c) => c.status === 'idle' && c.viewers === 0, 15_000);
+    expect(stopped.position).toBeGreaterThan(3.5); // not the 2 of the last command
+    expect(stopped.position).toBeLessThan(12); // 2 + ~3 s played + the 3 s grace + stopping ffmpeg
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await command({ type: 'pause' })).status).toBe(200);
+    const paused = await until((c) => !c.playing);
+    expect(paused.position).toBeCloseTo(stopped.position!, 2);
+
+    // A joiner of the paused channel has a frame at the paused position: its first fragment
+    // starts at or before it (a GOP cache would start at a keyframe up to the 1 s lead past it).
+    const joiner = await connect(server, 'clip');
+    const { init, first } = await timeline(joiner);
+    const state = await stateWhere(joiner, (i) => i.status === 'running' && !i.playing);
+    const { start } = videoStart(first, init);
+    expect(start).toBeLessThanOrEqual(state.mediaTime + 0.001);
+    const later = await connect(server, 'clip');
+    const second = await timeline(later);
+    expect(videoStart(second.first, second.init).start).toBeLessThanOrEqual(state.mediaTime + 0.001);
+    expect((await command({ type: 'play' })).status).toBe(200);
+    joiner.close();
+    later.close();
+  }, 40_000);
+
+  it('a seek in the grace period after the last viewer left stops there, idle, and the next viewer starts at it', async () => {
+    const viewer = await connect(server, 'clip');
+    await timeline(viewer);
+    await until((c) => c.status === 'running');
+    viewer.close();
+    await until((c) => c.viewers === 0);
+    expect((await command({ type: 'seek', position: 15 })).status).toBe(200);
+    const idle = await until((c) => c.status === 'idle', 5000);
+    expect(idle.position).toBeCloseTo(15, 1);
+    expect(idle.bitrate).toBeNull();
+    const next = await connect(server, 'clip');
+    const { init, first } = await timeline(next);
+    const { start } = videoStart(first, init);
+    expect(start - TIMELINE_BASE_SEC).toBeGreaterThan(15 - 2);
+    expect(start - TIMELINE_BASE_SEC).toBeLessThanOrEqual(15 + 0.05);
+    next.close();
+  }, 30_000);
+
+  it('a file that ends in the grace period after its last viewer left goes idle, not into error', async () => {
+    const viewer = await connect(server, 'short');
+    await timeline(viewer);
+    viewer.close();
+    // The 2 s file ends within the 3 s grace period; then the idle stop finds nothing to stop.
+    await new Promise((r) => setTimeout(r, 4500));
+    const c = await until(() => true, 1000, 'short');
+    expect(c.status).toBe('idle');
+    expect(c.error).toBeNull();
   }, 30_000);
 });

@@ -84,4 +84,16 @@ describe('Pacer', () => {
   it('refuses a read-ahead shorter than the lead', () => {
     expect(() => new Pacer({ ...opts, readAheadSec: 0.5 })).toThrow(TypeError);
   });
+
+  it.each([
+    // Released up to 2.4 + 1 = 3.4: the newest keyframe released is 3, past the playhead.
+    ['playing at 2.4: from the keyframe at 2', 2.4, [2, 2.2, 2.4, 2.6, 2.8, 3, 3.2, 3.4]],
+    ['exactly on a keyframe', 2, [2, 2.2, 2.4, 2.6, 2.8, 3, 3.2, 3.4]],
+    ['before anything released', -1, []],
+  ])('joinFrom: %s', (_name, playhead, expected) => {
+    const p = new Pacer(opts);
+    for (const f of frags(0, 6)) p.enqueue(f);
+    p.release(2.4);
+    expect(starts(p.joinFrom(playhead))).toEqual(expected);
+  });
 });
