@@ -63,11 +63,21 @@ const sample = (page: Page): Promise<{ t: number; at: number; paused: boolean }>
   });
 
 /** Until the viewer plays within 40 ms of the channel. */
-function settled(page: Page): Promise<unknown> {
-  return page.waitForFunction(() => {
-    const s = (window as unknown as { player?: { stats(): Stats } }).player?.stats();
-    return s !== undefined && s.state === 'playing' && s.driftMs !== null && Math.abs(s.driftMs) < 40 && !document.querySelector('video')!.paused;
-  }, undefined, { timeout: 30_000, polling: 100 });
+async function settled(page: Page): Promise<void> {
+  try {
+    await page.waitForFunction(() => {
+      const s = (window as unknown as { player?: { stats(): Stats } }).player?.stats();
+      return s !== undefined && s.state === 'playing' && s.driftMs !== null && Math.abs(s.driftMs) < 40 && !document.querySelector('video')!.paused;
+    }, undefined, { timeout: 30_000, polling: 100 });
+  } catch (err) {
+    const where = await page.evaluate(() => {
+      const player = (window as unknown as { player?: { stats(): Stats; channel: unknown } }).player;
+      const v = document.querySelector('video')!;
+      const buffered = Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]);
+      return JSON.stringify({ stats: player?.stats(), channel: player?.channel, now: Date.now(), paused: v.paused, seeking: v.seeking, readyState: v.readyState, buffered });
+    });
+    throw new Error(`a viewer never settled: ${where}`, { cause: err });
+  }
 }
 
 /**
