@@ -120,6 +120,11 @@ export class Session implements ChannelViewer {
   private handle(msg: ClientMessage): void {
     switch (msg.type) {
       case 'hello':
+        // Token guesses cost like commands: a client cannot try tokens faster than it may command.
+        if (msg.token !== undefined && !this.limiter.take(Date.now())) {
+          this.sendError(ErrorCode.RATE_LIMITED, `more than ${this.opts.commandsPerSecond} token attempts per second`, msg.id);
+          return;
+        }
         this.codecs = msg.codecs;
         this.role = roleFor(msg.token, this.opts.controlToken);
         if (this.state === 'greeting') this.state = 'ready';

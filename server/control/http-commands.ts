@@ -67,6 +67,11 @@ export function createCommandApi(opts: CommandApiOptions) {
       sendError(req, res, 404, ErrorCode.UNKNOWN_CHANNEL, 'no such channel');
       return;
     }
+    // Before the token check, so wrong tokens are charged too: no guessing faster than commanding.
+    if (!limiterFor(req.socket.remoteAddress ?? 'unknown').take(Date.now())) {
+      sendError(req, res, 429, ErrorCode.RATE_LIMITED, `more than ${opts.perSecond} commands per second`, { 'Retry-After': '1' });
+      return;
+    }
     if (!channel.openControl) {
       const token = bearerToken(req.headers.authorization);
       if (token === null) {
@@ -77,10 +82,6 @@ export function createCommandApi(opts: CommandApiOptions) {
         sendError(req, res, 403, ErrorCode.FORBIDDEN, 'wrong control token');
         return;
       }
-    }
-    if (!limiterFor(req.socket.remoteAddress ?? 'unknown').take(Date.now())) {
-      sendError(req, res, 429, ErrorCode.RATE_LIMITED, `more than ${opts.perSecond} commands per second`, { 'Retry-After': '1' });
-      return;
     }
     const body = await readBody(req, MAX_CLIENT_MESSAGE_BYTES);
     if (body === null) {

@@ -244,6 +244,29 @@ describe.skipIf(!ffmpeg)('control commands with the real ffmpeg', () => {
       expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
       await post('movie', { type: 'play' }, TOKEN);
     });
+
+    it('charges wrong tokens to the same limit: no guessing faster than commanding', async () => {
+      await new Promise((r) => setTimeout(r, 2500)); // the previous test drained the bucket
+      const statuses: number[] = [];
+      for (let i = 0; i < 40; i++) statuses.push((await post('movie', { type: 'pause' }, `guess-${i}-xxxxxxxx`)).status);
+      expect(statuses.slice(0, 5)).toEqual([403, 403, 403, 403, 403]);
+      expect(statuses).toContain(429);
+      await new Promise((r) => setTimeout(r, 2500));
+    });
+  });
+
+  it('rate-limits token guesses in hello on a WebSocket; the session stays a viewer', async () => {
+    const c = new TestClient(server.wsUrl);
+    await c.open();
+    await c.nextText('welcome');
+    for (let i = 0; i < 40; i++) c.send({ type: 'hello', codecs: CODECS, token: `guess-${i}-xxxxxxxx` });
+    const limited = await c.find((r) => r.kind === 'text' && r.msg.type === 'error' && r.msg.code === 'RATE_LIMITED');
+    expect(limited.index).toBeGreaterThan(0);
+    const sessions = c.frames.filter((r) => r.kind === 'text' && r.msg.type === 'session');
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(sessions.length).toBeLessThan(40);
+    for (const r of sessions) expect((r as { msg: { role: string } }).msg.role).toBe('viewer');
+    c.close();
   });
 });
 
