@@ -123,6 +123,8 @@ export class Channel extends EventEmitter<ChannelEvents> {
   private readonly reinitBefore = new WeakMap<Fragment, InitSegment>();
   /** The playhead waits for the first fragment of a new run before it starts moving. */
   private anchorPending = false;
+  /** Media time where the current run's last fragment ends (learns a file's length without a probe). */
+  private runEnd: number | null = null;
   /** Counts launch() calls: a launch superseded while it awaited the probe gives up. */
   private launches = 0;
   /** Live channels: paused, so fragments are cached but not pushed. */
@@ -310,8 +312,9 @@ export class Channel extends EventEmitter<ChannelEvents> {
       if (!this.fragmenter) this.setStatus('idle'); // every viewer left while we probed
       return;
     }
-    this.duration = prepared.duration;
+    this.duration = prepared.duration ?? this.duration; // a length learned from a full run stays
     let spec = prepared.spec;
+    this.runEnd = null;
     if (run && spec.kind === 'file') {
       this.run = run;
       spec = { ...spec, startSec: run.position, tsOffsetSec: run.offsetSec };
@@ -365,6 +368,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
 
   private onFragment(frag: Fragmenter, f: Fragment): void {
     if (frag !== this.fragmenter) return;
+    if (f.startSec !== null && f.durationSec !== null) this.runEnd = f.startSec + f.durationSec;
     if (this.pacer) {
       if (this.pendingReinit) {
         this.reinitBefore.set(f, this.pendingReinit);
@@ -427,6 +431,12 @@ export class Channel extends EventEmitter<ChannelEvents> {
   private onExit(frag: Fragmenter, { requested, error, endOfSource }: FragmenterExit): void {
     if (frag !== this.fragmenter) return; // a run replaced by a seek
     this.fragmenter = null;
+    // Without ffprobe (or a probe without a length) a file's duration is unknown until it ends
+    // once: a run that played it from the start to the end measured it.
+    if (endOfSource && this.pacer && this.duration === null && this.run.position === 0 && this.runEnd !== null) {
+      this.duration = this.runEnd - this.run.offsetSec;
+      this.opts.log.info('file length learned from its first full run', { channel: this.id, duration: this.duration });
+    }
     if (endOfSource && this.pacer && this.duration !== null && this.wanted()) {
       // The file ended: the next loop continues the same timeline, shifted by the file's length.
       // What the pacer still holds covers the restart.

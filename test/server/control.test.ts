@@ -388,3 +388,37 @@ describe.skipIf(!ffmpeg)('an idle file channel', () => {
     expect(c.error).toBeNull();
   }, 30_000);
 });
+
+describe.skipIf(!ffmpeg)('a file channel without ffprobe', () => {
+  let server: TestServer;
+  const media = tempDir();
+  beforeAll(async () => {
+    await generateSample({ ffmpeg: ffmpeg!.ffmpeg, file: path.join(media.dir, 'short.mp4'), durationSec: 2 });
+    // No ffprobe: sources are transcoded and the file's length is unknown until it ends once.
+    server = await startTestServer({ ...ffmpeg!, ffprobe: null }, { mediaDir: media.dir, testPattern: false });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+    media.remove();
+  });
+
+  it('learns the length from its first run and loops on one timeline instead of failing at the end', async () => {
+    const c = await connect(server, 'short');
+    const { init, first, index } = await timeline(c);
+    const start = videoStart(first, init).start;
+    // 4.5 s of fragments: past the 2 s end, into the second loop.
+    let last = start;
+    const deadline = Date.now() + 4500;
+    for (let i = index + 1; Date.now() < deadline; i++) {
+      const { frame } = await c.find(() => true, i);
+      if (frame.kind === 'text') expect(frame.msg.type).not.toBe('error');
+      else if (new BoxSplitter().push(frame.data).some((b) => b.type === 'moof')) last = videoStart(frame.data, init).start;
+    }
+    expect(last - start).toBeGreaterThan(3);
+    const info = ((await (await fetch(`${server.url}/api/channels`)).json()) as { channels: ChannelInfo[] }).channels.find((x) => x.id === 'short')!;
+    expect(info.status).toBe('running');
+    expect(info.duration).toBeCloseTo(2, 0);
+    expect(info.error).toBeNull();
+    c.close();
+  }, 30_000);
+});
