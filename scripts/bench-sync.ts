@@ -62,12 +62,12 @@ const sample = (page: Page): Promise<{ t: number; at: number; paused: boolean }>
     return { t: v.currentTime, at: Date.now(), paused: v.paused };
   });
 
-/** Until the viewer plays within 40 ms of the channel. */
+/** Until the viewer plays in sync by the policy: within its 60 ms nudge threshold of the channel. */
 async function settled(page: Page): Promise<void> {
   try {
     await page.waitForFunction(() => {
       const s = (window as unknown as { player?: { stats(): Stats } }).player?.stats();
-      return s !== undefined && s.state === 'playing' && s.driftMs !== null && Math.abs(s.driftMs) < 40 && !document.querySelector('video')!.paused;
+      return s !== undefined && s.state === 'playing' && s.driftMs !== null && Math.abs(s.driftMs) < 60 && !document.querySelector('video')!.paused;
     }, undefined, { timeout: 30_000, polling: 100 });
   } catch (err) {
     const where = await page.evaluate(() => {

@@ -55,12 +55,12 @@ const pct = (values: number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 };
 
-/** Waits until the viewer follows the channel closely (sync settled). */
+/** Waits until the viewer is in sync by the policy: within its 60 ms nudge threshold (sync.ts). */
 async function settled(page: Page, timeoutMs = 20_000): Promise<void> {
   await explainTimeout(page, page.waitForFunction(() => {
     const p = (window as unknown as { player?: PlayerHandle }).player;
     const s = p?.stats();
-    return s !== undefined && s.state === 'playing' && s.driftMs !== null && Math.abs(s.driftMs) < 40 && !document.querySelector('video')!.paused;
+    return s !== undefined && s.state === 'playing' && s.driftMs !== null && Math.abs(s.driftMs) < 60 && !document.querySelector('video')!.paused;
   }, undefined, { timeout: timeoutMs, polling: 100 }), 'viewer never settled');
 }
 
