@@ -28,11 +28,15 @@ describe('channelPositionAt', () => {
     [5, true, -3000, 20, 5], // server clock behind positionAt (reordered info): never backwards
     [25, true, 1000, null, 26], // no duration known: unfolded
   ])('position %d, playing %s, +%d ms, duration %s → %d', (position, playing, elapsedMs, duration, expected) => {
-    expect(channelPositionAt({ position, playing, positionAt: at }, at + elapsedMs, duration)).toBeCloseTo(expected, 9);
+    expect(channelPositionAt({ position, playing, positionAt: at, status: 'running' }, at + elapsedMs, duration)).toBeCloseTo(expected, 9);
+  });
+
+  it.each(['idle', 'starting', 'error'] as const)('a %s channel stands still at its position (its next run resumes there)', (status) => {
+    expect(channelPositionAt({ position: 5, playing: true, positionAt: at, status }, at + 3_600_000, 20)).toBe(5);
   });
 
   it('treats a null position (live) as 0', () => {
-    expect(channelPositionAt({ position: null, playing: false, positionAt: at }, at, 10)).toBe(0);
+    expect(channelPositionAt({ position: null, playing: false, positionAt: at, status: 'running' }, at, 10)).toBe(0);
   });
 });
 
@@ -212,7 +216,7 @@ const listing = (entries: MediaListEntry[]) => json(200, { files: entries });
 
 describe('ProgressivePlayback', () => {
   it('plays the original from the channel position, then releases the video on stop()', async () => {
-    const { video, p, states, errors } = setup({ '/api/media': listing([{ url: '/vod/clip.mp4', progressive: true, playback: null }]) });
+    const { video, p, states, errors } = setup({ '/api/media': listing([{ url: '/vod/clip.mp4', progressive: true, playback: null }]) }, { ...INFO, status: 'running' });
     p.start();
     await until(() => p.state === 'loading');
     expect(video.src).toBe('http://viewer.test/vod/clip.mp4');
@@ -236,8 +240,18 @@ describe('ProgressivePlayback', () => {
     expect(p.state).toBe('stopped');
   });
 
+  it('starts an idle channel exactly at its position: it stands still while nobody watches', async () => {
+    const { video, p } = setup({ '/api/media': listing([{ url: '/vod/clip.mp4', progressive: true, playback: null }]) });
+    p.start();
+    await until(() => p.state === 'loading');
+    video.duration = 20;
+    video.fire('loadedmetadata');
+    expect(video.currentTime).toBe(3);
+    p.stop();
+  });
+
   it('folds the position with the file duration when the channel does not know it', async () => {
-    const info = { ...INFO, position: 47, serverTime: INFO.positionAt };
+    const info = { ...INFO, status: 'running' as const, position: 47, serverTime: INFO.positionAt };
     const { video, p } = setup({ '/api/media': listing([]) }, info);
     p.start();
     await until(() => p.state === 'loading');

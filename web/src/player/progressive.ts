@@ -45,16 +45,19 @@ export const LIVE_NO_MSE_MESSAGE = 'This browser cannot play live channels (no M
 
 /**
  * Seconds into the file where the channel is at server time `serverNowMs`: `position` advanced by
- * the time since `positionAt` while playing, folded into [0, duration) because file channels loop.
+ * the time since `positionAt` while it plays and runs, folded into [0, duration) because file
+ * channels loop. A channel that is not running (idle: nobody watches over WebSocket) stands still
+ * at `position`, where its next run resumes, whatever `playing` says.
  * `durationSec` is the channel's duration, or the file's as the <video> reports it (the server only
  * knows it once the channel has run); without one the position is only kept ≥ 0.
  */
 export function channelPositionAt(
-  info: Pick<ChannelInfo, 'position' | 'positionAt' | 'playing'>,
+  info: Pick<ChannelInfo, 'position' | 'positionAt' | 'playing' | 'status'>,
   serverNowMs: number,
   durationSec: number | null,
 ): number {
-  const elapsedSec = info.playing ? Math.max(0, serverNowMs - info.positionAt) / 1000 : 0;
+  const moving = info.playing && info.status === 'running';
+  const elapsedSec = moving ? Math.max(0, serverNowMs - info.positionAt) / 1000 : 0;
   return Math.max(0, foldPosition((info.position ?? 0) + elapsedSec, durationSec));
 }
 
