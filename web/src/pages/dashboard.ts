@@ -121,6 +121,8 @@ class ChannelRow {
       this.dragging = false;
       this.send('seek', Number(this.seekBar.value));
     });
+    // A drag that ends where it began fires no 'change': stop holding the bar then too.
+    for (const type of ['pointerup', 'blur'] as const) this.seekBar.addEventListener(type, () => (this.dragging = false));
     this.previewToggle.addEventListener('click', () => (this.preview ? this.stopPreview() : this.startPreview()));
   }
 
@@ -162,7 +164,7 @@ class ChannelRow {
     const pos = positionNow(info);
     if (this.dragging) return;
     this.position.textContent = `${formatClock(pos)} / ${formatClock(info.duration)}`;
-    if (pos !== null && document.activeElement !== this.seekBar) this.seekBar.value = String(pos);
+    if (pos !== null) this.seekBar.value = String(pos);
   }
 
   destroy(): void {
@@ -197,7 +199,7 @@ class ChannelRow {
   }
 
   private startPreview(): void {
-    const video = el('video', { muted: true, playsInline: true, autoplay: true, className: 'preview' });
+    const video = el('video', { muted: true, playsInline: true, className: 'preview' });
     video.muted = true; // the property, not only the attribute: autoplay policies check it
     const player = new Player();
     player.on('session', ({ sessionId }) => previewSessions.set(sessionId, this.id));

@@ -130,7 +130,7 @@ function updateControls(): void {
   const s = player.stats();
   if (dragging) return;
   positionEl.textContent = `${formatClock(s.position)} / ${formatClock(info.duration)}`;
-  if (s.position !== null && document.activeElement !== seekBar) seekBar.value = String(s.position);
+  if (s.position !== null) seekBar.value = String(s.position);
 }
 
 function sendCommand(type: 'play' | 'pause' | 'seek', position?: number): void {
@@ -157,6 +157,8 @@ seekBar.addEventListener('change', () => {
   dragging = false;
   sendCommand('seek', Number(seekBar.value));
 });
+// A drag that ends where it began fires no 'change': stop holding the bar then too.
+for (const type of ['pointerup', 'blur'] as const) seekBar.addEventListener(type, () => (dragging = false));
 player.on('channel', updateControls);
 player.on('session', updateControls);
 setInterval(updateControls, CONTROLS_REFRESH_MS);

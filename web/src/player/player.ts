@@ -124,6 +124,10 @@ export class Player extends Emitter<PlayerEvents> {
     if (this.video === video) return;
     if (this.video) throw new Error('Player: already attached to a video element');
     this.video = video;
+    // The player decides when to play (sync preroll, paused channels, the live edge). With the
+    // autoplay attribute the browser would start a new MediaSource by itself as soon as data is
+    // buffered, ahead of the shared playhead. (Progressive playback saves and restores it.)
+    video.autoplay = false;
     video.addEventListener('error', this.onVideoError);
   }
 
@@ -313,6 +317,9 @@ export class Player extends Emitter<PlayerEvents> {
     pipeline.on('appended', (e) => this.onAppended(s, e.meta, e.bufferedEnd));
     pipeline.on('error', (e) => this.onMediaFailure(e));
     pipeline.start();
+    // start() can fail at once (e.g. addSourceBuffer refuses the type): onMediaFailure has
+    // already torn this pipeline down and set the state; do not paper over it with waiting-init.
+    if (this.pipeline !== pipeline) return;
     if (s.firstFrameMs === null && s.cancelFirstFrame === null) {
       s.cancelFirstFrame = watchFirstFrame(video, () => {
         if (s.firstOpenAt === null) return;
@@ -485,6 +492,9 @@ export class Player extends Emitter<PlayerEvents> {
     this.connection = null;
     this.pipeline?.destroy();
     this.pipeline = null;
+    // A pending "play in N ms" of the sync policy must not start the progressive <video> early.
+    s.sync.reset();
+    s.resumeOnPlay = false;
     s.channelInfo = probe.info;
     this.emit('channel', probe.info);
     const p = new ProgressivePlayback(this.video!, probe.info, probe.receivedAt, this.config.progressive);
