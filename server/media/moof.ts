@@ -105,3 +105,22 @@ export function parseMoof(bytes: Uint8Array): MoofInfo | null {
   });
   return out;
 }
+
+/**
+ * Whether a media message (any prft, then moof + mdat: what pushcast sends) starts with a
+ * keyframe: the first sample of track 1 is a sync sample (ffmpeg maps video first; an audio-only
+ * stream's every sample is one). False when there is no readable moof. Browser-safe.
+ */
+export function startsWithKeyframe(message: Uint8Array): boolean {
+  const v = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  for (let at = 0; at + 8 <= message.length;) {
+    const size = v.getUint32(at);
+    if (size < 8) return false;
+    if (fourcc(message, at + 4) === 'moof') {
+      const moof = parseMoof(message.subarray(at, Math.min(at + size, message.length)));
+      return moof?.tracks.find((t) => t.trackId === 1)?.firstSampleSync === true;
+    }
+    at += size;
+  }
+  return false;
+}

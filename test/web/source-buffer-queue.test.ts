@@ -39,10 +39,10 @@ class FakeSourceBuffer extends EventTarget {
   }
 }
 
-function setup(currentTime = 0, options = {}) {
+function setup(currentTime = 0, options = {}, randomAccess: ((meta: string) => boolean) | null = null) {
   const sb = new FakeSourceBuffer();
   const clock = { t: currentTime };
-  const queue = new SourceBufferQueue<string>(sb as unknown as SourceBufferLike, () => clock.t, options);
+  const queue = new SourceBufferQueue<string>(sb as unknown as SourceBufferLike, () => clock.t, options, randomAccess);
   const appended: string[] = [];
   const removed: string[] = [];
   const errors: PlayerError[] = [];
@@ -175,5 +175,54 @@ describe('SourceBufferQueue', () => {
   it('rejects options that keep less back buffer than the quota margin', () => {
     const sb = new FakeSourceBuffer();
     expect(() => new SourceBufferQueue(sb as unknown as SourceBufferLike, () => 0, { backBufferSec: 1 })).toThrow(TypeError);
+  });
+
+  describe('with keyframe positions (randomAccess)', () => {
+    /** Appends segments `[start, end, key]` one by one, growing the fake's single buffered range. */
+    function fill(sb: FakeSourceBuffer, queue: SourceBufferQueue<string>, segments: Array<[number, number, boolean]>): void {
+      for (const [start, end, key] of segments) {
+        queue.append(bytes(1), key ? 'key' : 'delta');
+        sb.ranges = [[sb.ranges[0]?.[0] ?? start, end]];
+        sb.finish();
+      }
+    }
+    const isKey = (m: string) => m === 'key';
+
+    it('trims only up to a keyframe at or before the margin, never into the GOP being played', () => {
+      const { sb, queue, clock, removed } = setup(0, {}, isKey);
+      // Keyframes at 0, 8 and 16: GOPs of 8 s. Playing at 21: margin 11, the GOP there began at 8.
+      fill(sb, queue, [[0, 4, true], [4, 8, false], [8, 12, true], [12, 16, false], [16, 20, true], [20, 24, false]]);
+      clock.t = 21;
+      queue.trimBackBuffer();
+      expect(sb.calls.at(-1)).toBe('remove 0-8');
+      sb.finish();
+      expect(removed).toEqual(['trim 0-8']);
+    });
+
+    it('does not trim when no keyframe lies far enough back', () => {
+      const { sb, queue, clock } = setup(0, {}, isKey);
+      // One 30 s GOP: any cut would take the frames being played with it.
+      fill(sb, queue, [[0, 10, true], [10, 20, false], [20, 30, false]]);
+      clock.t = 25;
+      queue.trimBackBuffer();
+      expect(sb.calls.filter((c) => c.startsWith('remove'))).toEqual([]);
+    });
+
+    it('on QuotaExceededError evicts up to a keyframe, or fails with BUFFER_FULL when there is none', () => {
+      const quota = () => new DOMException('full', 'QuotaExceededError');
+      const a = setup(0, {}, isKey);
+      fill(a.sb, a.queue, [[0, 3, true], [3, 6, true], [6, 9, false]]);
+      a.clock.t = 8; // keep 2 s: cut at the keyframe at 3, not at 6 (inside the GOP playing)
+      a.sb.appendThrows.push(quota());
+      a.queue.append(bytes(1), 'delta');
+      expect(a.sb.calls.at(-1)).toBe('remove 0-3');
+
+      const b = setup(0, {}, isKey);
+      fill(b.sb, b.queue, [[0, 5, true], [5, 9, false]]);
+      b.clock.t = 8;
+      b.sb.appendThrows.push(quota());
+      b.queue.append(bytes(1), 'delta');
+      expect(b.errors.map((e) => e.code)).toEqual(['BUFFER_FULL']);
+    });
   });
 });

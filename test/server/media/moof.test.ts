@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMoof, type TrackFragmentInfo } from '../../../server/media/moof.js';
+import { parseMoof, startsWithKeyframe, type TrackFragmentInfo } from '../../../server/media/moof.js';
 import { box, fullBox, hex, u32, u64 } from './boxes.js';
 
 // Sample flags (ISO/IEC 14496-12 §8.8.3.1): a sync sample depends on nothing (sample_depends_on = 2);
@@ -197,4 +197,21 @@ describe('parseMoof: corrupt input never throws', () => {
     expect(info?.tracks[0]?.sampleCount).toBe(0xffff_ffff);
     expect(info?.tracks[0]?.duration).toBe(0xffff_ffff);
   });
+});
+
+describe('startsWithKeyframe (a whole media message: prft?, moof, mdat)', () => {
+  const keyMoof = moof(mfhd(1), traf(TFHD1, tfdt0(0), trun(0x004, 1, u32(SYNC))));
+  const deltaMoof = moof(mfhd(2), traf(TFHD1, tfdt0(0), trun(0x004, 1, u32(NON_SYNC))));
+  const audioKeyVideoDelta = moof(mfhd(3), traf(TFHD1, tfdt0(0), trun(0x004, 1, u32(NON_SYNC))), traf(tfhd(0x02_0000, 2), tfdt0(0), trun(0x004, 1, u32(SYNC))));
+  const prft = fullBox('prft', 1, 0, u32(1), u64(0), u64(0));
+  const mdat = box('mdat', hex('00 01 02 03'));
+  it.each<[string, Buffer, boolean]>([
+    ['moof + mdat, keyframe', Buffer.concat([keyMoof, mdat]), true],
+    ['prft first, keyframe', Buffer.concat([prft, keyMoof, mdat]), true],
+    ['prft first, delta frame', Buffer.concat([prft, deltaMoof, mdat]), false],
+    ['track 1 (video) decides, not the audio track', Buffer.concat([audioKeyVideoDelta, mdat]), false],
+    ['no moof at all', Buffer.concat([prft, mdat]), false],
+    ['a box claiming a size below 8', Buffer.concat([u32(4), Buffer.from('moof')]), false],
+    ['empty', Buffer.alloc(0), false],
+  ])('%s → %s', (_name, message, expected) => expect(startsWithKeyframe(message)).toBe(expected));
 });

@@ -13,7 +13,7 @@ import { PlayerErrorCode, describeError, type PlayerError } from './errors.js';
 import { attachMediaSource, type AttachedMediaSource, type MediaSourceApi } from './media-source.js';
 import { SourceBufferQueue, type SourceBufferQueueOptions } from './source-buffer-queue.js';
 
-export type SegmentMeta = { kind: 'init' } | { kind: 'fragment'; wallClockMs: number | null };
+export type SegmentMeta = { kind: 'init' } | { kind: 'fragment'; wallClockMs: number | null; key: boolean };
 
 export interface MediaPipelineEvents {
   /** An init segment or fragment finished appending; bufferedEnd is the SourceBuffer's end after it. */
@@ -63,8 +63,9 @@ export class MediaPipeline extends Emitter<MediaPipelineEvents> {
     this.push(data, { kind: 'init' });
   }
 
-  appendFragment(data: ArrayBuffer, wallClockMs: number | null): void {
-    this.push(data, { kind: 'fragment', wallClockMs });
+  /** `key`: the fragment starts with a keyframe (back-buffer cuts end only at those). */
+  appendFragment(data: ArrayBuffer, wallClockMs: number | null, key: boolean): void {
+    this.push(data, { kind: 'fragment', wallClockMs, key });
   }
 
   trimBackBuffer(): void {
@@ -97,7 +98,7 @@ export class MediaPipeline extends Emitter<MediaPipelineEvents> {
       this.fail(PlayerErrorCode.ADD_SOURCE_BUFFER, `addSourceBuffer(${this.mime}) failed: ${describeError(err)}`);
       return;
     }
-    const queue = new SourceBufferQueue<SegmentMeta>(sourceBuffer, () => this.video.currentTime, this.queueOptions);
+    const queue = new SourceBufferQueue<SegmentMeta>(sourceBuffer, () => this.video.currentTime, this.queueOptions, (m) => m.kind === 'fragment' && m.key);
     queue.on('appended', (e) => this.emit('appended', e));
     queue.on('error', (e) => this.fail(e.code, e.message));
     this.queue = queue;

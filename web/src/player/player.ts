@@ -23,6 +23,7 @@
  * Usage: `const p = new Player(); p.attach(video); p.load('test'); … p.stats(); p.destroy();`
  */
 import { PROTOCOL_VERSION, type ChannelInfo, type MseMessage, type PlaybackMode, type ServerMessage } from '../../../server/protocol.js';
+import { startsWithKeyframe } from '../../../server/media/moof.js';
 import { readPrft } from '../../../server/media/prft.js';
 import { startPlayback } from './autoplay.js';
 import { CommandTracker, type CommandReply } from './commands.js';
@@ -299,8 +300,9 @@ export class Player extends Emitter<PlayerEvents> {
       return;
     }
     s.fragmentsReceived++;
-    const prft = readPrft(new Uint8Array(data));
-    this.pipeline.appendFragment(data, prft?.wallClockMs ?? null);
+    const bytes = new Uint8Array(data);
+    const prft = readPrft(bytes);
+    this.pipeline.appendFragment(data, prft?.wallClockMs ?? null, startsWithKeyframe(bytes));
   }
 
   // ---- media -------------------------------------------------------------------------------

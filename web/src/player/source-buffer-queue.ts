@@ -10,7 +10,10 @@
  *  - `trimBackBuffer()` (called periodically by the player) removes media older than
  *    `backBufferSec` behind the playhead.
  * MSE remove() also drops frames after the range that depend on removed ones, up to the next
- * keyframe, so the kept margin must exceed one GOP (the server sends a keyframe every ≤ 1 s).
+ * keyframe: a cut inside the GOP being played would take that GOP with it (remuxed sources can
+ * have GOPs of many seconds). So when the owner says which appends start with a keyframe
+ * (`randomAccess`), every cut ends exactly at a keyframe's start, and none is made without one;
+ * without that information cuts fall at the margin as they are.
  *
  * Errors (synchronous throws and the SourceBuffer's `error` event) become `error` events with a
  * stable code; after one, the queue stops (`failed`): the owner tears the pipeline down.
@@ -59,12 +62,18 @@ export class SourceBufferQueue<M> extends Emitter<SourceBufferQueueEvents<M>> {
   private _failed = false;
   private destroyed = false;
   private readonly options: SourceBufferQueueOptions;
+  /** Where appended segments that start with a keyframe begin (s), ascending: safe cut points. */
+  private readonly keyframes: number[] = [];
+  /** The buffered end when the current append started: where that segment begins. */
+  private appendStart: number | null = null;
 
   constructor(
     private readonly sourceBuffer: SourceBufferLike,
     /** The playhead (video.currentTime), read when evicting. */
     private readonly currentTime: () => number,
     options: Partial<SourceBufferQueueOptions> = {},
+    /** Whether an append starts with a keyframe (a random access point); null: not known, cut anywhere. */
+    private readonly randomAccess: ((meta: M) => boolean) | null = null,
   ) {
     super();
     this.options = { ...DEFAULT_QUEUE_OPTIONS, ...options };
@@ -103,8 +112,19 @@ export class SourceBufferQueue<M> extends Emitter<SourceBufferQueueEvents<M>> {
     const buffered = this.sourceBuffer.buffered;
     if (buffered.length === 0) return;
     const start = buffered.start(0);
-    const cut = this.currentTime() - this.options.backBufferSec;
-    if (cut - start > this.options.trimSlackSec) this.remove(start, cut, 'trim');
+    const cut = this.safeCut(this.currentTime() - this.options.backBufferSec);
+    if (cut !== null && cut - start > this.options.trimSlackSec) this.remove(start, cut, 'trim');
+  }
+
+  /** The latest keyframe start at or before `cut`, or `cut` itself when keyframes are not tracked; null: no safe cut. */
+  private safeCut(cut: number): number | null {
+    if (this.randomAccess === null) return cut;
+    let best: number | null = null;
+    for (const k of this.keyframes) {
+      if (k > cut) break;
+      best = k;
+    }
+    return best;
   }
 
   /** Stops listening and drops queued operations; the SourceBuffer itself is left to its MediaSource. */
@@ -138,6 +158,8 @@ export class SourceBufferQueue<M> extends Emitter<SourceBufferQueueEvents<M>> {
   }
 
   private startAppend(op: Extract<Operation<M>, { kind: 'append' }>): boolean {
+    const buffered = this.sourceBuffer.buffered;
+    this.appendStart = buffered.length > 0 ? buffered.end(buffered.length - 1) : null;
     try {
       this.sourceBuffer.appendBuffer(op.data);
       return true;
@@ -172,7 +194,7 @@ export class SourceBufferQueue<M> extends Emitter<SourceBufferQueueEvents<M>> {
   private onQuotaExceeded(op: Extract<Operation<M>, { kind: 'append' }>): void {
     const buffered = this.sourceBuffer.buffered;
     const start = buffered.length > 0 ? buffered.start(0) : 0;
-    const cut = this.currentTime() - this.options.quotaKeepSec;
+    const cut = this.safeCut(this.currentTime() - this.options.quotaKeepSec) ?? start;
     if (op.quotaRetries >= this.options.maxQuotaRetries || buffered.length === 0 || cut <= start) {
       this.fail(
         PlayerErrorCode.BUFFER_FULL,
@@ -191,8 +213,14 @@ export class SourceBufferQueue<M> extends Emitter<SourceBufferQueueEvents<M>> {
     if (op.kind === 'append') {
       const buffered = this.sourceBuffer.buffered;
       const bufferedEnd = buffered.length > 0 ? buffered.end(buffered.length - 1) : null;
+      if (this.randomAccess?.(op.meta)) {
+        // The first segment has no buffered end before it: it begins where the buffer does.
+        const at = this.appendStart ?? (buffered.length > 0 ? buffered.start(0) : null);
+        if (at !== null && (this.keyframes.length === 0 || at > (this.keyframes.at(-1) as number))) this.keyframes.push(at);
+      }
       this.emit('appended', { meta: op.meta, bytes: op.data.byteLength, bufferedEnd });
     } else if (op.kind === 'remove') {
+      while (this.keyframes.length > 0 && (this.keyframes[0] as number) < op.end) this.keyframes.shift();
       this.emit('removed', { start: op.start, end: op.end, reason: op.reason });
     }
     this.next();
