@@ -23,6 +23,10 @@ import { generateSample } from '../server/sample-media.js';
 import { createApp } from '../server/server.js';
 import { launchChromium } from '../test/helpers/browser.js';
 import { tempDir } from '../test/helpers/server.js';
+import { settled as settledWithin } from '../test/helpers/viewer-page.js';
+
+/** Until the viewer plays in sync by the policy (test/helpers/viewer-page.ts), 30 s at most. */
+const settled = (page: Page): Promise<void> => settledWithin(page, 30_000);
 
 const { values } = parseArgs({
   options: {
@@ -61,24 +65,6 @@ const sample = (page: Page): Promise<{ t: number; at: number; paused: boolean }>
     const v = document.querySelector('video')!;
     return { t: v.currentTime, at: Date.now(), paused: v.paused };
   });
-
-/** Until the viewer plays in sync by the policy: within its 60 ms nudge threshold of the channel. */
-async function settled(page: Page): Promise<void> {
-  try {
-    await page.waitForFunction(() => {
-      const s = (window as unknown as { player?: { stats(): Stats } }).player?.stats();
-      return s !== undefined && s.state === 'playing' && s.driftMs !== null && Math.abs(s.driftMs) < 60 && !document.querySelector('video')!.paused;
-    }, undefined, { timeout: 30_000, polling: 100 });
-  } catch (err) {
-    const where = await page.evaluate(() => {
-      const player = (window as unknown as { player?: { stats(): Stats; channel: unknown } }).player;
-      const v = document.querySelector('video')!;
-      const buffered = Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]);
-      return JSON.stringify({ stats: player?.stats(), channel: player?.channel, now: Date.now(), paused: v.paused, seeking: v.seeking, readyState: v.readyState, buffered });
-    });
-    throw new Error(`a viewer never settled: ${where}`, { cause: err });
-  }
-}
 
 /**
  * Runs `trigger` in the dashboard (it returns its send time) and `seen` in every viewer (it returns

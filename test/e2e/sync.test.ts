@@ -19,6 +19,7 @@ import { generateSample } from '../../server/sample-media.js';
 import { chromiumAvailable, launchChromium } from '../helpers/browser.js';
 import { findTestFfmpeg } from '../helpers/ffmpeg.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import { explainTimeout, settled } from '../helpers/viewer-page.js';
 
 const ffmpeg = await findTestFfmpeg();
 const browserOk = chromiumAvailable();
@@ -54,30 +55,6 @@ const pct = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 };
-
-/** Waits until the viewer is in sync by the policy: within its 60 ms nudge threshold (sync.ts). */
-async function settled(page: Page, timeoutMs = 20_000): Promise<void> {
-  await explainTimeout(page, page.waitForFunction(() => {
-    const p = (window as unknown as { player?: PlayerHandle }).player;
-    const s = p?.stats();
-    return s !== undefined && s.state === 'playing' && s.driftMs !== null && Math.abs(s.driftMs) < 60 && !document.querySelector('video')!.paused;
-  }, undefined, { timeout: timeoutMs, polling: 100 }), 'viewer never settled');
-}
-
-/** Awaits `wait`; on failure, says where the viewer was stuck (a bare timeout tells nothing). */
-async function explainTimeout<T>(page: Page, wait: Promise<T>, what: string): Promise<T> {
-  try {
-    return await wait;
-  } catch (err) {
-    const where = await page.evaluate(() => {
-      const player = (window as unknown as { player?: PlayerHandle & { channel: unknown } }).player;
-      const v = document.querySelector('video')!;
-      const ranges = Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]);
-      return JSON.stringify({ stats: player?.stats(), channel: player?.channel, now: Date.now(), paused: v.paused, seeking: v.seeking, readyState: v.readyState, buffered: ranges });
-    });
-    throw new Error(`${what}: ${where}`, { cause: err });
-  }
-}
 
 /** Clicks a control of the channel's row on the dashboard; returns Date.now() in that page just before. */
 function clickDashboard(dash: Page, channel: string, action: string): Promise<number> {
