@@ -107,6 +107,12 @@ export class Channel extends EventEmitter<ChannelEvents> {
   /** The codec strings of the last run, kept while idle so the channel list can show them. */
   private lastCodecs: string[] = [];
   private lastError: PushcastError | null = null;
+  /** Failed starts in a row; 0 once a run produced media. */
+  private attempt = 0;
+  /** When the next start attempt is due while retrying, ms; else null. */
+  private nextRetryAt: number | null = null;
+  /** Fragments its viewers skipped because their connections could not keep up. */
+  private drops = 0;
   private readonly viewers = new Set<ChannelViewer>();
   private idleTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -172,6 +178,9 @@ export class Channel extends EventEmitter<ChannelEvents> {
       control: this.opts.openControl ? 'open' : 'token',
       bitrate: this.bitrate(),
       error: this.lastError ? { code: this.lastError.code, message: this.lastError.message } : null,
+      attempt: this.attempt,
+      nextRetryAt: this.nextRetryAt,
+      drops: this.drops,
     };
   }
 
@@ -223,6 +232,11 @@ export class Channel extends EventEmitter<ChannelEvents> {
     let from = 0;
     held.forEach((f, i) => { if (i > 0 && this.reinitBefore.has(f)) from = i; });
     return held.slice(from);
+  }
+
+  /** A viewer skipped `count` fragments (its connection could not keep up). */
+  countDrops(count: number): void {
+    this.drops += count;
   }
 
   removeViewer(viewer: ChannelViewer): void {

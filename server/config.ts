@@ -3,7 +3,13 @@
  * `resolveConfig` is pure (the file reader is injected) and throws ConfigError for anything illegal,
  * so `main.ts` can print one clear line and exit non-zero.
  */
+import { validateCorsOrigins } from './http/cors.js';
 import { isChannelId } from './protocol.js';
+
+/** A comma-separated env list ("a, b") as an array; empty for unset. */
+function splitList(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
 
 export type TranscodePolicy = 'auto' | 'always' | 'never';
 
@@ -60,8 +66,37 @@ export interface Config {
   sessionMaxBufferedBytes: number;
   /** Cache-Control for /vod/ responses (http/vod.ts). */
   vodCacheControl: string;
-  /** Origins allowed to read /vod/ cross-origin; ['*'] for any (http/cors.ts). */
+  /**
+   * Origins other than the server's own that may open the WebSocket and read any HTTP route
+   * cross-origin (CORS); ['*'] for any. Same-origin requests are always allowed (server.ts,
+   * http/origin.ts, http/cors.ts). `corsOrigins` is the older name and is merged in.
+   */
+  allowedOrigins: string[];
+  /** Older name of allowedOrigins (kept so existing config files keep working). */
   corsOrigins: string[];
+  /** WebSocket ping interval, ms; a client that has not answered the previous ping is terminated (server.ts). */
+  heartbeatMs: number;
+  /** Client messages per second per connection, after a burst of messageBurst; RATE_LIMITED beyond (session.ts). */
+  messagesPerSecond: number;
+  messageBurst: number;
+  /** Concurrent WebSockets per client IP; more are refused with HTTP 429 TOO_MANY_CONNECTIONS (server.ts). */
+  maxConnectionsPerIp: number;
+  /** Viewers per channel; a join beyond answers CHANNEL_FULL (channel.ts). */
+  maxViewersPerChannel: number;
+  /** Concurrent ffmpeg processes over all channels; a channel beyond answers BUSY and retries (channels.ts). */
+  maxFfmpeg: number;
+  /** A viewer that keeps skipping fragments for this long is closed with 4001 (session.ts), ms. */
+  overloadCloseMs: number;
+  /** No ffmpeg output for this long counts as a dead source, ms (fragmenter.ts). */
+  stallTimeoutMs: number;
+  /** An ffprobe that has not answered by then is killed and counts as a failed start, ms (ffmpeg/probe.ts). */
+  probeTimeoutMs: number;
+  /** Failed starts in a row before a channel goes from `retrying` to `error` (channel.ts). */
+  maxStartAttempts: number;
+  /** Retry interval once a channel is in `error`, ms (channel.ts). */
+  errorRetryMs: number;
+  /** Graceful shutdown: in-flight HTTP responses get this long before the process exits anyway, ms (main.ts). */
+  shutdownTimeoutMs: number;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -84,7 +119,20 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   gopCacheMaxBytes: 16 * 1024 * 1024,
   sessionMaxBufferedBytes: 4 * 1024 * 1024,
   vodCacheControl: 'public, max-age=60',
+  allowedOrigins: [],
   corsOrigins: [],
+  heartbeatMs: 15_000,
+  messagesPerSecond: 20,
+  messageBurst: 40,
+  maxConnectionsPerIp: 32,
+  maxViewersPerChannel: 1000,
+  maxFfmpeg: 16,
+  overloadCloseMs: 10_000,
+  stallTimeoutMs: 20_000,
+  probeTimeoutMs: 15_000,
+  maxStartAttempts: 5,
+  errorRetryMs: 60_000,
+  shutdownTimeoutMs: 5_000,
 });
 
 export class ConfigError extends Error {
@@ -122,8 +170,12 @@ function parseChannelFlag(raw: string): ChannelConfig {
 
 const NUMERIC_KEYS = [
   'port', 'fragmentMs', 'keyframeIntervalSec', 'idleStopMs', 'stopTimeoutMs', 'restartMinMs', 'restartMaxMs',
-  'gopCacheMaxBytes', 'sessionMaxBufferedBytes',
+  'gopCacheMaxBytes', 'sessionMaxBufferedBytes', 'heartbeatMs', 'messagesPerSecond', 'messageBurst',
+  'maxConnectionsPerIp', 'maxViewersPerChannel', 'maxFfmpeg', 'overloadCloseMs', 'stallTimeoutMs',
+  'probeTimeoutMs', 'maxStartAttempts', 'errorRetryMs', 'shutdownTimeoutMs',
 ] as const;
+/** Limits where 0 would lock everyone out or spin: at least 1. */
+const POSITIVE_KEYS = ['messagesPerSecond', 'messageBurst', 'maxConnectionsPerIp', 'maxViewersPerChannel', 'maxFfmpeg', 'maxStartAttempts', 'heartbeatMs', 'probeTimeoutMs'] as const;
 
 /** Validates a partial config read from a JSON file: known keys with the right types only. */
 function checkFileConfig(value: unknown, file: string): Partial<Config> {
@@ -133,7 +185,7 @@ function checkFileConfig(value: unknown, file: string): Partial<Config> {
   const known = new Set(Object.keys(DEFAULTS));
   for (const [key, v] of Object.entries(value)) {
     if (!known.has(key)) throw new ConfigError(`${file}: unknown key "${key}"`);
-    const expected = key === 'channels' || key === 'corsOrigins' ? 'array' : key === 'ffmpegPath' || key === 'controlToken' ? 'string' : typeof DEFAULTS[key as keyof Config];
+    const expected = key === 'channels' || key === 'corsOrigins' || key === 'allowedOrigins' ? 'array' : key === 'ffmpegPath' || key === 'controlToken' ? 'string' : typeof DEFAULTS[key as keyof Config];
     const actual = Array.isArray(v) ? 'array' : typeof v;
     if (actual !== expected && !((key === 'ffmpegPath' || key === 'controlToken') && v === null)) {
       throw new ConfigError(`${file}: "${key}" must be ${expected}, got ${actual}`);
@@ -148,6 +200,9 @@ function validate(c: Config): Config {
   for (const key of NUMERIC_KEYS) {
     const v = c[key];
     if (!Number.isFinite(v) || v < 0) throw new ConfigError(`${key} must be a non-negative number, got ${v}`);
+  }
+  for (const key of POSITIVE_KEYS) {
+    if (!(c[key] >= 1)) throw new ConfigError(`${key} must be at least 1, got ${c[key]}`);
   }
   // parsePort covers CLI and env; a file's port is a JSON number and needs the same check.
   if (!Number.isInteger(c.port) || c.port > 65535) throw new ConfigError(`port must be a whole number 0–65535, got ${c.port}`);
@@ -172,7 +227,12 @@ function validate(c: Config): Config {
     }
     ids.add(ch.id);
   }
-  if (!c.corsOrigins.every((o) => typeof o === 'string')) throw new ConfigError('corsOrigins must be strings');
+  if (!c.allowedOrigins.every((o) => typeof o === 'string')) throw new ConfigError('allowedOrigins (corsOrigins) must be strings');
+  try {
+    validateCorsOrigins(c.allowedOrigins);
+  } catch (err) {
+    throw new ConfigError((err as Error).message.replace(/^corsOrigins/, 'allowedOrigins'));
+  }
   if (c.controlToken !== null && c.controlToken.length < 8) throw new ConfigError('controlToken (CONTROL_TOKEN) must have at least 8 characters');
   return c;
 }
@@ -240,6 +300,8 @@ export function resolveConfig({ argv, env, readFile }: ResolveInput): Config | '
     ...flags,
     channels: [...(fromFile.channels ?? []), ...cliChannels].map((c) => ({ ...c })),
     corsOrigins: [...(fromFile.corsOrigins ?? DEFAULTS.corsOrigins)],
+    // One allowlist: the older corsOrigins key folds into allowedOrigins.
+    allowedOrigins: [...new Set([...(fromFile.allowedOrigins ?? DEFAULTS.allowedOrigins), ...(fromFile.corsOrigins ?? []), ...splitList(env['ALLOWED_ORIGINS'])])],
   };
   return validate(merged);
 }

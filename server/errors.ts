@@ -24,6 +24,16 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   RATE_LIMITED: 'RATE_LIMITED',
   NOT_FOUND: 'NOT_FOUND',
+  /** Too many ffmpeg processes already run (`maxFfmpeg`): the channel retries when one frees. */
+  BUSY: 'BUSY',
+  /** The channel has `maxViewersPerChannel` viewers already. */
+  CHANNEL_FULL: 'CHANNEL_FULL',
+  /** This address holds `maxConnectionsPerIp` WebSockets already (HTTP 429 before the upgrade). */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /** The request's Origin is not allowed (WebSocket upgrade and CORS; HTTP 403). */
+  ORIGIN_FORBIDDEN: 'ORIGIN_FORBIDDEN',
+  /** The server is shutting down. */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
   INTERNAL: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -88,7 +88,13 @@ export type ClientMessageType = ClientMessage['type'];
 
 // ---- server → client -------------------------------------------------------------------------
 
-export type ChannelStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'error';
+/**
+ * The channel's supervision state (server/channel.ts):
+ *   idle → starting (probe, spawn) → running (media flows) → stopping → idle
+ *   starting|running → retrying (the source failed; `nextRetryAt` says when it tries again)
+ *   retrying → starting;  retrying → error after `attempt` reached the limit (then it retries slowly)
+ */
+export type ChannelStatus = 'idle' | 'starting' | 'running' | 'retrying' | 'stopping' | 'error';
 export type SourceKind = 'test' | 'file' | 'live';
 
 export interface ChannelInfo {
@@ -133,7 +139,14 @@ export interface ChannelInfo {
   control: 'open' | 'token';
   /** Bits per second over the last few seconds while running, else null. */
   bitrate: number | null;
+  /** The last failure (credentials masked), kept until a run produces media again. */
   error: { code: ErrorCode; message: string } | null;
+  /** Failed starts in a row (0 once a run produced media). */
+  attempt: number;
+  /** Server clock (ms) of the next start attempt while `retrying` / `error`, else null. */
+  nextRetryAt: number | null;
+  /** Fragments skipped for this channel's viewers because their connection could not keep up. */
+  drops: number;
 }
 
 export interface WelcomeMessage {
@@ -188,6 +201,8 @@ export interface ViewerReport {
   connectedAt: number;
   /** The latest `report`, null until the viewer sent one. */
   report: Omit<ReportMessage, 'type'> | null;
+  /** Fragments the server skipped for this viewer (its connection could not keep up). */
+  drops: number;
 }
 /** Dashboard feed: every channel and every connected viewer, on change and once a second. */
 export interface OverviewMessage {
@@ -195,6 +210,23 @@ export interface OverviewMessage {
   channels: ChannelInfo[];
   viewers: ViewerReport[];
 }
+/**
+ * WebSocket close codes the server uses (RFC 6455 §7.4). A client that sees GOING_AWAY, or any
+ * code but POLICY_VIOLATION / MESSAGE_TOO_BIG, reconnects with backoff.
+ */
+export const CloseCode = {
+  NORMAL: 1000,
+  /** The server is shutting down (or restarting): reconnect with backoff. */
+  GOING_AWAY: 1001,
+  /** The client kept breaking the rules (message rate far over the limit, binary frames). */
+  POLICY_VIOLATION: 1008,
+  /** A frame above the server's message size limit (ws closes with this itself). */
+  MESSAGE_TOO_BIG: 1009,
+  /** The viewer stayed overloaded: its connection could not keep up even from keyframes. */
+  SLOW_CONSUMER: 4001,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
 export type ServerMessage =
   | WelcomeMessage | SessionMessage | MseMessage | StateMessage | PongMessage | AckMessage | ErrorMessage | OverviewMessage;
 

@@ -77,7 +77,7 @@ export class Session implements ChannelViewer {
 
   /** What the dashboard shows for this connection. */
   describe(): ViewerReport {
-    return { sessionId: this.id, channel: this.channel?.id ?? null, role: this.role, connectedAt: this.connectedAt, report: this.report };
+    return { sessionId: this.id, channel: this.channel?.id ?? null, role: this.role, connectedAt: this.connectedAt, report: this.report, drops: this.skipped };
   }
 
   /** Sends a message if the socket is open (used by the server for `overview`). */

@@ -80,7 +80,7 @@ describe('retryAfterMs', () => {
 const INFO: ChannelInfo = {
   id: 'clip', kind: 'file', source: 'clip.mp4', status: 'idle', viewers: 0, mime: null, codecs: [], duration: null,
   epoch: 0, version: 0, playing: true, seekable: false, mediaTime: 4, position: 3, positionAt: 1_000_000, serverTime: 1_002_000,
-  vod: '/vod/clip.mp4', control: 'token', bitrate: null, error: null,
+  vod: '/vod/clip.mp4', control: 'token', bitrate: null, error: null, attempt: 0, nextRetryAt: null, drops: 0,
 };
 
 describe('decideFallback', () => {
