@@ -14,6 +14,7 @@ import { listMediaFiles } from './channels.js';
 import { ConfigError, USAGE, resolveConfig, type Config } from './config.js';
 import { locateFfmpeg, type FfmpegBinaries } from './ffmpeg/locate.js';
 import { createLogger } from './log.js';
+import { installProcessGuard } from './process-guard.js';
 import { generateSample } from './sample-media.js';
 import { createApp } from './server.js';
 
@@ -72,20 +73,34 @@ async function main(): Promise<void> {
 
   const app = createApp({ config, ffmpeg, log });
   // Signals are handled from before listen() on, so a stop during startup is clean too.
+  // First signal: graceful shutdown (exit 0). Second: force (every child SIGKILLed, exit 130).
+  // A shutdown that hangs past its deadline is forced as well (exit 1).
   let closing = false;
   const stopping = new AbortController();
-  const shutdown = (signal: string): void => {
-    if (closing) return;
+  const force = (code: number, why: string): void => {
+    log.warn(why);
+    app.killChildren();
+    process.exit(code);
+  };
+  const shutdown = (reason: string, exitCode = 0): void => {
+    if (closing) {
+      if (reason === 'SIGINT' || reason === 'SIGTERM') force(130, `second ${reason}: forcing exit`);
+      return;
+    }
     closing = true;
-    log.info('shutting down', { signal });
+    log.info('shutting down', { reason });
     stopping.abort();
-    app.close().then(() => process.exit(0), (err: unknown) => {
-      log.error('shutdown failed', { error: String(err) });
+    const deadlineMs = config.shutdownTimeoutMs + config.stopTimeoutMs + 2_000;
+    setTimeout(() => force(1, `shutdown took longer than ${deadlineMs} ms: forcing exit`), deadlineMs).unref();
+    app.close().then(() => process.exit(exitCode), (err: unknown) => {
+      log.error('shutdown failed', { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      app.killChildren();
       process.exit(1);
     });
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  installProcessGuard({ log, fatal: (code) => shutdown('fatal error', code) });
   const { url } = await app.listen();
   const ids = app.channels.all().map((c) => c.id);
   log.info(`pushcast is up: open ${url}/`, { channels: ids });

@@ -6,10 +6,16 @@
  *   /vod/<path>             media files over HTTP Range (http/vod.ts)
  *   /, /watch/<id>, /assets the built web app (http/static.ts), or Vite's dev server with --dev
  * Everything else is a JSON 404. A handler that throws answers 500 and the server stays up.
+ *
+ * Network safety (issue 9): every response carries the security headers (http/security-headers.ts);
+ * one Origin allowlist decides the WebSocket upgrade (upgrade-gate.ts) and CORS on every route, and
+ * refuses cross-origin state changes; every socket gets an error listener before anything is written
+ * to it; a heartbeat terminates dead peers; close() is a graceful shutdown (1001 to every socket,
+ * in-flight responses finished within a deadline, every ffmpeg stopped).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { ChannelRegistry } from './channels.js';
 import type { Config } from './config.js';
 import { ErrorCode } from './errors.js';
@@ -22,6 +28,13 @@ import type { Logger } from './log.js';
 import { generateToken } from './control/auth.js';
 import { createCommandApi } from './control/http-commands.js';
 import { COMMANDS_PER_SECOND, COMMAND_BURST, Session } from './session.js';
+import { API_CORS, corsHeaders, preflightHeaders } from './http/cors.js';
+import { judgeOrigin } from './http/origin.js';
+import { applySecurityHeaders } from './http/security-headers.js';
+import { Heartbeat } from './heartbeat.js';
+import { CloseCode } from './protocol.js';
+import { addSecret, addSecretsFromUrl } from './redact.js';
+import { decideUpgrade, refuseUpgrade } from './upgrade-gate.js';
 
 export interface AppOptions {
   config: Config;
@@ -36,8 +49,13 @@ export interface App {
   readonly controlToken: string;
   /** Starts listening; resolves with the bound port and a URL for humans and tests. */
   listen(): Promise<{ port: number; url: string }>;
-  /** Closes sockets, stops every ffmpeg, then the HTTP server. */
+  /**
+   * Graceful shutdown: refuses new work, closes every WebSocket with 1001, stops every ffmpeg and
+   * ffprobe, and lets in-flight HTTP responses finish for up to config.shutdownTimeoutMs.
+   */
   close(): Promise<void>;
+  /** Last resort (a second signal, a hung shutdown): SIGKILL every ffmpeg / ffprobe child now. */
+  killChildren(): void;
 }
 
 /** Largest client frame ws accepts before closing with 1009; the protocol's own, smaller limit answers BAD_MESSAGE below it. */
@@ -48,8 +66,13 @@ const MEDIA_RESCAN_MS = 5_000;
 /** Dashboards get an overview at least this often, ms, and at most every OVERVIEW_MIN_GAP_MS. */
 const OVERVIEW_INTERVAL_MS = 1_000;
 const OVERVIEW_MIN_GAP_MS = 100;
+/** Sockets that have not finished their close handshake this long after 1001 are destroyed, ms. */
+const WS_CLOSE_GRACE_MS = 1_000;
 
 export function createApp({ config, ffmpeg, log }: AppOptions): App {
+  // Known secrets are masked wherever they would appear (logs, wire, API): redact.ts.
+  for (const ch of config.channels) addSecretsFromUrl(ch.source);
+  addSecret(config.controlToken);
   const ffprobe = ffmpeg.ffprobe;
   const prober = ffprobe ? (url: string) => probeSource(ffprobe, url) : null;
   const channels = new ChannelRegistry(config, ffmpeg.ffmpeg, prober, log);
@@ -57,18 +80,23 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
     root: config.mediaDir,
     cacheDir: config.cacheDir,
     cacheControl: config.vodCacheControl,
-    corsOrigins: config.corsOrigins,
+    corsOrigins: config.allowedOrigins,
     ffmpegPath: ffmpeg.ffmpeg,
     ffprobePath: ffmpeg.ffprobe,
     log: log.child('vod'),
   });
   const serveStatic = createStaticHandler(config.webDir);
   const controlToken = config.controlToken ?? generateToken();
+  addSecret(controlToken);
   const commandApi = createCommandApi({
     findChannel: (id) => channels.get(id), controlToken, burst: COMMAND_BURST, perSecond: COMMANDS_PER_SECOND,
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD });
   const sessions = new Set<Session>();
+  /** Open WebSockets per client address (maxConnectionsPerIp). */
+  const perIp = new Map<string, number>();
+  const heartbeat = new Heartbeat(config.heartbeatMs, () => log.debug('heartbeat missed: terminating'));
+  let closing = false;
   let dev: { middlewares: http.RequestListener; close(): Promise<void> } | null = null;
   let rescanTimer: NodeJS.Timeout | null = null;
   let overviewTimer: NodeJS.Timeout | null = null;
@@ -90,8 +118,31 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const rawUrl = req.url ?? '/';
     const rawPath = rawUrl.split('?', 1)[0] ?? '/';
+    applySecurityHeaders(res, config.dev);
+    if (closing) {
+      res.setHeader('Connection', 'close');
+      sendError(req, res, 503, ErrorCode.SHUTTING_DOWN, 'the server is shutting down', { 'Retry-After': '5' });
+      return;
+    }
+    // A page on another site may read nothing (no CORS grant) and change nothing: a cross-origin
+    // POST is a "simple request" that browsers send without asking first.
+    const origin = req.headers.origin;
+    const verdict = judgeOrigin(origin, req.headers.host, config.allowedOrigins);
+    const safeMethod = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
+    if (verdict === 'forbidden' && !safeMethod) {
+      sendError(req, res, 403, ErrorCode.ORIGIN_FORBIDDEN, 'requests from this origin may not change anything (allowedOrigins)', corsHeaders(origin, config.allowedOrigins));
+      return;
+    }
     if (rawPath.startsWith('/vod/')) return vodRoutes.vod(req, res, rawPath.slice('/vod/'.length));
-    if (rawPath.startsWith('/api/')) return api(req, res, rawPath);
+    if (rawPath.startsWith('/api/')) {
+      for (const [k, v] of Object.entries(corsHeaders(origin, config.allowedOrigins))) res.setHeader(k, v);
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, preflightHeaders(origin, config.allowedOrigins, API_CORS.methods, API_CORS.headers));
+        res.end();
+        return;
+      }
+      return api(req, res, rawPath);
+    }
     if (dev) return dev.middlewares(req, res);
     if (await serveStatic(req, res, rawPath)) return;
     sendError(req, res, 404, ErrorCode.NOT_FOUND, `nothing at ${rawPath.slice(0, 200)}`);
@@ -131,34 +182,69 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
     });
   });
 
-  server.on('upgrade', (req, socket, head) => {
-    const rawPath = (req.url ?? '/').split('?', 1)[0];
-    if (rawPath !== '/ws') {
-      // Vite's HMR socket (dev mode) upgrades on its own path and handles itself.
-      if (dev) return;
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  // Requests and sockets that fail at the TCP level (a reset mid-request, garbage) must not reach
+  // the process: answer 400 where possible, else drop the socket.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new Session({
-        socket: ws,
-        findChannel: (id) => channels.get(id),
-        maxBufferedBytes: config.sessionMaxBufferedBytes,
-        serverName: SERVER_NAME,
-        controlToken,
-        commandBurst: COMMAND_BURST,
-        commandsPerSecond: COMMANDS_PER_SECOND,
-        log: log.child('session'),
-      });
-      sessions.add(session);
-      ws.on('close', () => {
-        sessions.delete(session);
-        overviewSoon();
-      });
-      overviewSoon();
-      session.start();
-    });
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
+
+  server.on('upgrade', (req, socket, head) => {
+    // First of all: a reset from the peer while we answer must not become an uncaught error.
+    socket.on('error', (err) => log.debug('upgrade socket error', { error: err.message }));
+    const decision = decideUpgrade(req, {
+      closing, dev: dev !== null, allowedOrigins: config.allowedOrigins,
+      maxConnectionsPerIp: config.maxConnectionsPerIp, connectionsFrom: (ip) => perIp.get(ip) ?? 0,
+    });
+    if (!decision.ok) {
+      if (decision.pass) return;
+      log.debug('upgrade refused', { code: decision.code, origin: req.headers.origin?.slice(0, 200) });
+      refuseUpgrade(socket, decision.status, decision.code, decision.message);
+      return;
+    }
+    const { ip } = decision;
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
+      const n = (perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) perIp.delete(ip);
+      else perIp.set(ip, n);
+    };
+    // A handshake that fails (bad key, reset) never yields a WebSocket: free its slot with the socket.
+    socket.once('close', release);
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, release));
+  });
+
+  function onConnection(ws: WebSocket, release: () => void): void {
+    const session = new Session({
+      socket: ws,
+      findChannel: (id) => channels.get(id),
+      maxBufferedBytes: config.sessionMaxBufferedBytes,
+      serverName: SERVER_NAME,
+      controlToken,
+      commandBurst: COMMAND_BURST,
+      commandsPerSecond: COMMANDS_PER_SECOND,
+      messageBurst: config.messageBurst,
+      messagesPerSecond: config.messagesPerSecond,
+      overloadCloseMs: config.overloadCloseMs,
+      log: log.child('session'),
+    });
+    sessions.add(session);
+    heartbeat.watch(ws);
+    ws.on('close', () => {
+      release();
+      session.stop();
+      sessions.delete(session);
+      overviewSoon();
+    });
+    overviewSoon();
+    session.start();
+  }
 
   return {
     server,
@@ -176,6 +262,7 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
       channels.startAlwaysOn();
       for (const c of channels.all()) c.on('state', overviewSoon);
       overviewTimer = setInterval(sendOverview, OVERVIEW_INTERVAL_MS).unref();
+      heartbeat.start();
       rescanTimer = setInterval(() => {
         const added = channels.syncMediaFiles();
         if (added.length) log.info('new media files', { channels: added });
@@ -185,20 +272,33 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       return { port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
     },
+    killChildren() {
+      (channels as { killAll?: () => void }).killAll?.();
+    },
     async close() {
+      if (closing) return;
+      closing = true;
       if (rescanTimer) clearInterval(rescanTimer);
       if (overviewTimer) clearInterval(overviewTimer);
       if (overviewPending) clearTimeout(overviewPending);
-      for (const client of wss.clients) client.terminate();
+      heartbeat.stop();
+      // Stop accepting; the callback fires once every connection has ended.
+      const httpDone = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Every viewer is told why (1001: reconnect later); peers that do not answer are dropped.
+      for (const client of wss.clients) client.close(CloseCode.GOING_AWAY, 'server shutting down');
+      const wsGone = setTimeout(() => { for (const client of wss.clients) client.terminate(); }, WS_CLOSE_GRACE_MS);
       for (const s of sessions) s.stop();
       sessions.clear();
       await channels.close();
       await vodRoutes.close();
       await dev?.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      // In-flight responses (a long download) get until the deadline, then are cut.
+      const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await httpDone;
+      clearTimeout(deadline);
+      clearTimeout(wsGone);
+      for (const client of wss.clients) client.terminate();
     },
   };
 }

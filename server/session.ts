@@ -8,17 +8,28 @@
  *
  * Backpressure: a viewer whose socket cannot keep up (ws.bufferedAmount above maxBufferedBytes)
  * does not slow the channel or other viewers. It skips fragments until the next keyframe fragment,
- * so what it receives stays decodable; its player jumps the gap.
+ * so what it receives stays decodable; its player jumps the gap. JSON is bounded too: while the
+ * socket is backed up, `state` messages collapse to the newest one (sent once it drains) and
+ * dashboard overviews are dropped. A viewer that stays overloaded for overloadCloseMs, or whose
+ * queue passes a hard cap, is closed with 4001 SLOW_CONSUMER, which frees everything it held.
+ *
+ * Abuse: every message passes a MessageGate (control/message-gate.ts): per-type and overall rate
+ * limits answered RATE_LIMITED; a client that keeps flooding is closed with 1008. Every text frame
+ * that leaves goes through maskSecrets (redact.ts): a source's password in an ffmpeg error never
+ * reaches a viewer.
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Channel, ChannelViewer } from './channel.js';
 import { roleFor, type Role } from './control/auth.js';
+import { DEFAULT_GATE, MessageGate } from './control/message-gate.js';
 import { RateLimiter } from './control/rate-limit.js';
 import { ErrorCode, type PushcastError } from './errors.js';
 import type { Fragment, InitSegment } from './fragmenter.js';
 import type { Logger } from './log.js';
+import { maskSecrets } from './redact.js';
 import {
+  CloseCode,
   PROTOCOL_VERSION,
   parseClientMessage,
   unplayableCodecs,
@@ -42,12 +53,42 @@ export interface SessionOptions {
   /** Control commands a session may send: a burst, then this many per second. */
   commandBurst: number;
   commandsPerSecond: number;
+  /** Every client message: a burst, then this many per second (config messageBurst / messagesPerSecond). */
+  messageBurst?: number;
+  messagesPerSecond?: number;
+  /** A viewer that keeps skipping fragments this long is closed with 4001, ms. */
+  overloadCloseMs?: number;
+  /** Counters for /metrics; optional so unit tests need none. */
+  metrics?: SessionMetrics;
   log: Logger;
 }
+
+/** What a session reports to the metrics (server/metrics.ts implements it). */
+export interface SessionMetrics {
+  fragmentSent(channelId: string, bytes: number): void;
+  /** Seconds from the channel handing the fragment over to the socket taking it. */
+  deliveryDelay(channelId: string, seconds: number): void;
+  dropped(channelId: string, count: number): void;
+}
+
+/** Defaults when SessionOptions leaves the limits out (same as config.ts's). */
+const DEFAULT_MESSAGE_BURST = 40;
+const DEFAULT_MESSAGES_PER_SECOND = 20;
+const DEFAULT_OVERLOAD_CLOSE_MS = 10_000;
+/** Past maxBufferedBytes × this (plus the slack below), the socket is closed at once: a hard cap. */
+const HARD_CAP_FACTOR = 4;
+const HARD_CAP_SLACK_BYTES = 1024 * 1024;
+/** A closing socket that has not finished its close handshake by then is destroyed, ms. */
+const CLOSE_GRACE_MS = 1_000;
+/** How often a state held back by backpressure is retried, ms. */
+const PENDING_STATE_RETRY_MS = 250;
 
 /** Control commands a session may send at once, then per second (RATE_LIMITED beyond). */
 export const COMMAND_BURST = 20;
 export const COMMANDS_PER_SECOND = 10;
+
+/** What Channel.addViewer answers: refused when the channel is full (CHANNEL_FULL). */
+type JoinResult = { ok: true } | { ok: false; code: ErrorCode; message: string };
 
 export type SessionState = 'greeting' | 'ready' | 'joined' | 'closed';
 
@@ -59,7 +100,9 @@ export class Session implements ChannelViewer {
   /** A dashboard asked for `overview` messages (controllers only). */
   subscribed = false;
   private report: ViewerReport['report'] = null;
+  /** Token attempts in `hello` cost like commands (shares the command budget's rate). */
   private readonly limiter: RateLimiter;
+  private readonly gate: MessageGate;
   private channel: Channel | null = null;
   private codecs: string[] = [];
   /** The epoch whose init segment this viewer has; fragments of any other epoch are not sent. */
@@ -70,9 +113,21 @@ export class Session implements ChannelViewer {
   private lagging = false;
   /** Fragments not sent because the socket was backed up. */
   private skipped = 0;
+  /** Since when the viewer has been skipping without its queue draining, ms; null when healthy. */
+  private overloadedSince: number | null = null;
+  /** The newest state held back while the socket was backed up. */
+  private pendingState: ChannelInfo | null = null;
+  private pendingTimer: NodeJS.Timeout | null = null;
+  private closeTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SessionOptions) {
-    this.limiter = new RateLimiter(opts.commandBurst, opts.commandsPerSecond, Date.now());
+    const now = Date.now();
+    this.limiter = new RateLimiter(opts.commandBurst, opts.commandsPerSecond, now);
+    this.gate = new MessageGate({
+      ...DEFAULT_GATE,
+      overall: { burst: opts.messageBurst ?? DEFAULT_MESSAGE_BURST, perSecond: opts.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND },
+      commands: { burst: opts.commandBurst, perSecond: opts.commandsPerSecond },
+    }, now);
   }
 
   /** What the dashboard shows for this connection. */
@@ -80,22 +135,35 @@ export class Session implements ChannelViewer {
     return { sessionId: this.id, channel: this.channel?.id ?? null, role: this.role, connectedAt: this.connectedAt, report: this.report, drops: this.skipped };
   }
 
-  /** Sends a message if the socket is open (used by the server for `overview`). */
+  /** Sends a dashboard overview unless the socket is backed up (the next one supersedes it). */
   push(msg: ServerMessage): void {
+    if (this.backedUp()) return;
     this.send(msg);
+  }
+
+  /** Closes the connection with a code and reason; destroys it if the handshake does not finish. */
+  close(code: number, reason: string): void {
+    const { socket } = this.opts;
+    this.stop();
+    if (socket.readyState === socket.OPEN) socket.close(code, reason);
+    // A peer that stopped reading never answers the close frame: free its buffers anyway.
+    this.closeTimer ??= setTimeout(() => socket.terminate?.(), CLOSE_GRACE_MS);
+    this.closeTimer.unref?.();
   }
 
   start(): void {
     const { socket } = this.opts;
     socket.on('message', (data, isBinary) => {
+      if (this.state === 'closed') return;
       if (isBinary) {
-        this.sendError(ErrorCode.BAD_MESSAGE, 'binary frames from clients are not accepted');
+        if (this.gate.strike(Date.now()) === 'close') this.close(CloseCode.POLICY_VIOLATION, 'binary frames from the client');
+        else this.sendError(ErrorCode.BAD_MESSAGE, 'binary frames from clients are not accepted');
         return;
       }
       this.onText(String(data));
     });
     socket.on('close', () => this.stop());
-    socket.on('error', (err) => this.opts.log.debug('socket error', { error: err.message }));
+    socket.on('error', (err) => this.opts.log.debug('socket error', { session: this.id, error: err.message }));
     this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, server: this.opts.serverName, time: Date.now() });
   }
 
@@ -104,12 +172,27 @@ export class Session implements ChannelViewer {
     if (this.state === 'closed') return;
     this.leaveChannel();
     this.state = 'closed';
-    if (this.skipped > 0) this.opts.log.info('viewer skipped fragments', { skipped: this.skipped });
+    this.pendingState = null;
+    if (this.pendingTimer) clearTimeout(this.pendingTimer);
+    this.pendingTimer = null;
+    if (this.skipped > 0) this.opts.log.info('viewer skipped fragments', { session: this.id, skipped: this.skipped });
   }
 
   private onText(raw: string): void {
     if (this.state === 'closed') return;
     const parsed = parseClientMessage(raw);
+    const now = Date.now();
+    const admission = this.gate.admit(parsed.ok ? parsed.message.type : 'invalid', now);
+    if (admission === 'close') {
+      this.opts.log.warn('client flooding: closing', { session: this.id });
+      this.close(CloseCode.POLICY_VIOLATION, 'message rate far over the limit');
+      return;
+    }
+    if (admission === 'limited') {
+      const id = parsed.ok ? ('id' in parsed.message ? parsed.message.id : undefined) : parsed.id;
+      if (this.gate.shouldReply(now)) this.sendError(ErrorCode.RATE_LIMITED, 'too many messages: slow down', id);
+      return;
+    }
     if (!parsed.ok) {
       this.sendError(parsed.code, parsed.message, parsed.id);
       return;
@@ -158,9 +241,15 @@ export class Session implements ChannelViewer {
         this.leaveChannel();
         this.channel = channel;
         this.state = 'joined';
-        this.ack(msg.id);
         // addViewer sends the current state, and the init + GOP cache when the channel is running.
-        channel.addViewer(this);
+        const added = channel.addViewer(this) as unknown as JoinResult | undefined;
+        if (typeof added === 'object' && added !== null && !added.ok) {
+          this.channel = null;
+          this.state = 'ready';
+          this.sendError(added.code, added.message, msg.id);
+          return;
+        }
+        this.ack(msg.id);
         return;
       }
       case 'leave':
@@ -207,6 +296,7 @@ export class Session implements ChannelViewer {
     this.epoch = -1;
     this.waitingForKey = false;
     this.lagging = false;
+    this.overloadedSince = null;
   }
 
   // ---- ChannelViewer ---------------------------------------------------------------------------
@@ -230,22 +320,54 @@ export class Session implements ChannelViewer {
 
   onFragment(fragment: Fragment, epoch: number): void {
     if (this.state !== 'joined' || epoch !== this.epoch) return;
+    const now = Date.now();
+    if (this.checkOverload(now)) return;
     if (this.waitingForKey) {
       if (!fragment.key) {
-        if (this.lagging) this.skipped++;
+        if (this.lagging) this.drop();
         return;
       }
       this.waitingForKey = false;
       this.lagging = false;
     }
-    if (this.opts.socket.bufferedAmount > this.opts.maxBufferedBytes) {
+    if (this.backedUp()) {
       // Too far behind: drop until the next keyframe so what it gets stays decodable.
       this.waitingForKey = true;
       this.lagging = true;
-      this.skipped++;
+      this.overloadedSince ??= now;
+      this.drop();
       return;
     }
-    this.sendBinary(fragment.data);
+    this.sendFragment(fragment.data, now);
+  }
+
+  /**
+   * Healthy again once the queue has drained to half the limit; overloaded for too long, or past
+   * the hard cap, the viewer is closed (4001). Returns true when it closed the session.
+   */
+  private checkOverload(now: number): boolean {
+    const buffered = this.opts.socket.bufferedAmount;
+    if (this.overloadedSince !== null && buffered <= this.opts.maxBufferedBytes / 2) this.overloadedSince = null;
+    const hardCap = this.opts.maxBufferedBytes * HARD_CAP_FACTOR + HARD_CAP_SLACK_BYTES;
+    const limit = this.opts.overloadCloseMs ?? DEFAULT_OVERLOAD_CLOSE_MS;
+    if (buffered > hardCap || (this.overloadedSince !== null && now - this.overloadedSince > limit)) {
+      this.opts.log.info('viewer cannot keep up: closing', { session: this.id, channel: this.channel?.id, buffered, skipped: this.skipped });
+      this.close(CloseCode.SLOW_CONSUMER, 'viewer could not keep up');
+      return true;
+    }
+    return false;
+  }
+
+  private drop(): void {
+    this.skipped++;
+    if (this.channel) {
+      this.channel.countDrops?.(1);
+      this.opts.metrics?.dropped(this.channel.id, 1);
+    }
+  }
+
+  private backedUp(): boolean {
+    return this.opts.socket.bufferedAmount > this.opts.maxBufferedBytes;
   }
 
   onError(error: PushcastError): void {
@@ -255,7 +377,21 @@ export class Session implements ChannelViewer {
 
   onState(info: ChannelInfo): void {
     if (this.state !== 'joined') return;
+    if (this.backedUp()) {
+      // Only the newest state matters: hold it until the socket drains.
+      this.pendingState = info;
+      this.pendingTimer ??= setTimeout(() => this.flushPendingState(), PENDING_STATE_RETRY_MS);
+      return;
+    }
+    this.pendingState = null;
     this.send({ type: 'state', channel: info });
+  }
+
+  private flushPendingState(): void {
+    this.pendingTimer = null;
+    const info = this.pendingState;
+    if (info === null || this.state !== 'joined') return;
+    this.onState(info);
   }
 
   // ---- sending ---------------------------------------------------------------------------------
@@ -265,17 +401,33 @@ export class Session implements ChannelViewer {
   }
 
   private sendError(code: ErrorCode, message: string, id?: CommandId): void {
-    this.opts.log.debug('client error', { code, message });
+    this.opts.log.debug('client error', { session: this.id, code, message });
     this.send({ type: 'error', code, message, ...(id !== undefined ? { id } : {}) });
   }
 
+  /** Every text frame is masked on its way out: the last net for credentials (redact.ts). */
   private send(msg: ServerMessage): void {
     if (this.opts.socket.readyState !== this.opts.socket.OPEN) return;
-    this.opts.socket.send(JSON.stringify(msg));
+    this.opts.socket.send(maskSecrets(JSON.stringify(msg)));
   }
 
   private sendBinary(data: Buffer): void {
     if (this.opts.socket.readyState !== this.opts.socket.OPEN) return;
     this.opts.socket.send(data, { binary: true });
+  }
+
+  /** A media fragment, timed from hand-over to the socket taking it (delivery delay metric). */
+  private sendFragment(data: Buffer, handedAt: number): void {
+    const { socket, metrics } = this.opts;
+    if (socket.readyState !== socket.OPEN) return;
+    const channelId = this.channel?.id;
+    if (!metrics || channelId === undefined) {
+      socket.send(data, { binary: true });
+      return;
+    }
+    metrics.fragmentSent(channelId, data.length);
+    socket.send(data, { binary: true }, (err) => {
+      if (!err) metrics.deliveryDelay(channelId, (Date.now() - handedAt) / 1000);
+    });
   }
 }

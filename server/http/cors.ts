@@ -64,16 +64,24 @@ export function corsHeaders(origin: string | undefined, allow: readonly string[]
   return { Vary: 'Origin' };
 }
 
+/** What the HTTP API (not /vod/) lets a cross-origin script do: read, and POST commands with a token. */
+export const API_CORS = { methods: 'GET, HEAD, POST, OPTIONS', headers: 'Authorization, Content-Type' } as const;
+
 /** Headers for a preflight (OPTIONS) response; without a match only `Vary` is set. */
-export function preflightHeaders(origin: string | undefined, allow: readonly string[]): Record<string, string> {
+export function preflightHeaders(
+  origin: string | undefined,
+  allow: readonly string[],
+  methods: string = CORS_ALLOW_METHODS,
+  requestHeaders: string = CORS_ALLOW_HEADERS,
+): Record<string, string> {
   const verdict = isAllowed(origin, allow);
   const base: Record<string, string> = allow.length > 0 && verdict !== 'any' ? { Vary: 'Origin' } : {};
   if (!verdict || origin === undefined) return base;
   return {
     ...base,
     'Access-Control-Allow-Origin': verdict === 'any' ? '*' : origin,
-    'Access-Control-Allow-Methods': CORS_ALLOW_METHODS,
-    'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS,
+    'Access-Control-Allow-Methods': methods,
+    'Access-Control-Allow-Headers': requestHeaders,
     'Access-Control-Max-Age': String(CORS_MAX_AGE_SECONDS),
   };
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { makeStrongEtag, parseEntityTagList, weakMatch, parseEntityTag } from './etag.js';
 import { resolveMediaPath } from './safe-path.js';
+import { PAGE_CSP } from './security-headers.js';
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -51,6 +52,8 @@ export function createStaticHandler(webDir: string): StaticHandler {
       ETag: etag,
       'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       'X-Content-Type-Options': 'nosniff',
+      // Pages run our scripts: they get the page policy (server.ts sets the stricter API one first).
+      ...(page ? { 'Content-Security-Policy': PAGE_CSP } : {}),
     };
     const inm = req.headers['if-none-match'];
     const tags = inm === undefined ? undefined : parseEntityTagList(inm);
