@@ -82,6 +82,11 @@ const HARD_CAP_SLACK_BYTES = 1024 * 1024;
 const CLOSE_GRACE_MS = 1_000;
 /** How often a state held back by backpressure is retried, ms. */
 const PENDING_STATE_RETRY_MS = 250;
+/**
+ * States go to a viewer at most this often, ms: the first of a burst at once, then the newest one
+ * per gap. Bounds what one client's join/leave churn makes every bystander receive (issue 9).
+ */
+export const STATE_MIN_GAP_MS = 100;
 
 /** Control commands a session may send at once, then per second (RATE_LIMITED beyond). */
 export const COMMAND_BURST = 20;
@@ -118,6 +123,8 @@ export class Session implements ChannelViewer {
   /** The newest state held back while the socket was backed up. */
   private pendingState: ChannelInfo | null = null;
   private pendingTimer: NodeJS.Timeout | null = null;
+  /** When the last state went out, ms (STATE_MIN_GAP_MS). */
+  private lastStateAt = -Infinity;
   private closeTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SessionOptions) {
@@ -377,13 +384,17 @@ export class Session implements ChannelViewer {
 
   onState(info: ChannelInfo): void {
     if (this.state !== 'joined') return;
-    if (this.backedUp()) {
-      // Only the newest state matters: hold it until the socket drains.
+    const now = Date.now();
+    const backedUp = this.backedUp();
+    if (backedUp || now - this.lastStateAt < STATE_MIN_GAP_MS) {
+      // Only the newest state matters: hold it until the gap has passed and the socket drained.
       this.pendingState = info;
-      this.pendingTimer ??= setTimeout(() => this.flushPendingState(), PENDING_STATE_RETRY_MS);
+      const wait = backedUp ? PENDING_STATE_RETRY_MS : STATE_MIN_GAP_MS - (now - this.lastStateAt);
+      this.pendingTimer ??= setTimeout(() => this.flushPendingState(), wait);
       return;
     }
     this.pendingState = null;
+    this.lastStateAt = now;
     this.send({ type: 'state', channel: info });
   }
 

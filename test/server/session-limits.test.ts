@@ -200,3 +200,22 @@ describe('Session masking', () => {
     expect(session.state).not.toBe('joined');
   });
 });
+
+describe('Session state pacing', () => {
+  it('sends the first state of a burst at once and then the newest one per gap', () => {
+    vi.useFakeTimers({ now: 0 });
+    const { socket, session } = setup();
+    socket.client({ type: 'hello', codecs: [] });
+    socket.client({ type: 'join', channel: 'ch' });
+    const versions = () => socket.texts.filter((m): m is Extract<ServerMessage, { type: 'state' }> => m.type === 'state').map((m) => m.channel.version);
+    for (let v = 1; v <= 600; v++) {
+      session.onState(info(v));
+      vi.advanceTimersByTime(1); // 600 changes within 0.6 s
+    }
+    vi.advanceTimersByTime(200);
+    const sent = versions();
+    expect(sent[0]).toBe(1);
+    expect(sent.at(-1)).toBe(600);
+    expect(sent.length).toBeLessThanOrEqual(8);
+  });
+});
