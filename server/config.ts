@@ -135,6 +135,11 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   shutdownTimeoutMs: 5_000,
 });
 
+/** The one Origin allowlist in force: allowedOrigins plus the older corsOrigins, without repeats. */
+export function originAllowlist(c: Pick<Config, 'allowedOrigins' | 'corsOrigins'>): string[] {
+  return [...new Set([...c.allowedOrigins, ...c.corsOrigins])];
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -227,9 +232,10 @@ function validate(c: Config): Config {
     }
     ids.add(ch.id);
   }
-  if (!c.allowedOrigins.every((o) => typeof o === 'string')) throw new ConfigError('allowedOrigins (corsOrigins) must be strings');
+  if (!c.corsOrigins.every((o) => typeof o === 'string')) throw new ConfigError('corsOrigins must be strings');
+  if (!c.allowedOrigins.every((o) => typeof o === 'string')) throw new ConfigError('allowedOrigins must be strings');
   try {
-    validateCorsOrigins(c.allowedOrigins);
+    validateCorsOrigins(originAllowlist(c));
   } catch (err) {
     throw new ConfigError((err as Error).message.replace(/^corsOrigins/, 'allowedOrigins'));
   }
@@ -300,8 +306,7 @@ export function resolveConfig({ argv, env, readFile }: ResolveInput): Config | '
     ...flags,
     channels: [...(fromFile.channels ?? []), ...cliChannels].map((c) => ({ ...c })),
     corsOrigins: [...(fromFile.corsOrigins ?? DEFAULTS.corsOrigins)],
-    // One allowlist: the older corsOrigins key folds into allowedOrigins.
-    allowedOrigins: [...new Set([...(fromFile.allowedOrigins ?? DEFAULTS.allowedOrigins), ...(fromFile.corsOrigins ?? []), ...splitList(env['ALLOWED_ORIGINS'])])],
+    allowedOrigins: [...(fromFile.allowedOrigins ?? DEFAULTS.allowedOrigins), ...splitList(env['ALLOWED_ORIGINS'])],
   };
   return validate(merged);
 }

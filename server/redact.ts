@@ -29,9 +29,11 @@ const PARAM_RE = new RegExp(
   'gi',
 );
 /** scheme://userinfo@ — the userinfo ends at the last '@' before the path (passwords contain '@'). */
-const URL_USERINFO_RE = /([a-z][a-z0-9+.-]*:\/\/)([^/?#\s"']*:[^/?#\s"']*|[^/?#\s"':]+)@(?=[^\s"'/?#@]*(?:[/?#\s"']|$))/gi;
+// The lookbehind anchors the scheme at its first character: without it the engine retries every
+// suffix of a long run of letters, quadratic in the input (a hostile source controls ffmpeg's stderr).
+const URL_USERINFO_RE = /(?<![a-z0-9+.-])([a-z0-9+.-]+:\/\/)([^/?#\s"']*:[^/?#\s"']*|[^/?#\s"':]+)@(?=[^\s"'/?#@]*(?:[/?#\s"']|$))/gi;
 /** user:password@host without a scheme, as some tools print it ("admin:S3cret@10.0.0.1: …"). */
-const BARE_USERINFO_RE = /(^|[\s"'(=,[])([^\s"'/:@()[\]]+):([^\s"'/@]+)@(?=[a-z0-9[])/gi;
+const BARE_USERINFO_RE = /(^|[\s"'(=,[])([^\s"'/:@()[\]=,]+):([^\s"'/@]+)@(?=[a-z0-9[])/gi;
 const AUTH_HEADER_RE = /(authorization\s*[:=]\s*(?:bearer|basic|digest)?\s*)([^\s"',;]+)/gi;
 
 const literals = new Set<string>();

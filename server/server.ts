@@ -3,6 +3,8 @@
  *   /ws                     WebSocket upgrade: one Session per socket (session.ts)
  *   /api/channels[/<id>]    channel list / one channel (JSON)
  *   /api/health             liveness + which ffmpeg runs
+ *   /healthz, /readyz       liveness; readiness (ffmpeg executable, media folder readable) (health.ts)
+ *   /metrics                Prometheus text format (metrics.ts, prom-client)
  *   /vod/<path>             media files over HTTP Range (http/vod.ts)
  *   /, /watch/<id>, /assets the built web app (http/static.ts), or Vite's dev server with --dev
  * Everything else is a JSON 404. A handler that throws answers 500 and the server stays up.
@@ -16,8 +18,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Channel } from './channel.js';
 import { ChannelRegistry } from './channels.js';
-import type { Config } from './config.js';
+import { originAllowlist, type Config } from './config.js';
 import { ErrorCode } from './errors.js';
 import type { FfmpegBinaries } from './ffmpeg/locate.js';
 import { probeSource } from './ffmpeg/probe.js';
@@ -35,6 +38,8 @@ import { Heartbeat } from './heartbeat.js';
 import { CloseCode } from './protocol.js';
 import { addSecret, addSecretsFromUrl } from './redact.js';
 import { decideUpgrade, refuseUpgrade } from './upgrade-gate.js';
+import { createHealthRoutes, executableCheck, readableDirCheck } from './health.js';
+import { Metrics } from './metrics.js';
 
 export interface AppOptions {
   config: Config;
@@ -45,6 +50,7 @@ export interface AppOptions {
 export interface App {
   readonly server: http.Server;
   readonly channels: ChannelRegistry;
+  readonly metrics: Metrics;
   /** The control token in force (configured, or generated when the config has none). */
   readonly controlToken: string;
   /** Starts listening; resolves with the bound port and a URL for humans and tests. */
@@ -70,6 +76,7 @@ const OVERVIEW_MIN_GAP_MS = 100;
 const WS_CLOSE_GRACE_MS = 1_000;
 
 export function createApp({ config, ffmpeg, log }: AppOptions): App {
+  const allowedOrigins = originAllowlist(config);
   // Known secrets are masked wherever they would appear (logs, wire, API): redact.ts.
   for (const ch of config.channels) addSecretsFromUrl(ch.source);
   addSecret(config.controlToken);
@@ -80,12 +87,15 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
     root: config.mediaDir,
     cacheDir: config.cacheDir,
     cacheControl: config.vodCacheControl,
-    corsOrigins: config.allowedOrigins,
+    corsOrigins: allowedOrigins,
     ffmpegPath: ffmpeg.ffmpeg,
     ffprobePath: ffmpeg.ffprobe,
     log: log.child('vod'),
   });
   const serveStatic = createStaticHandler(config.webDir);
+  const metrics = new Metrics({ onError: (err) => log.warn('metrics: could not read the channels', { error: String(err) }) });
+  metrics.watchChannels(() => channels.all().map((c) => c.info()));
+  const health = createHealthRoutes({ ffmpeg: executableCheck(ffmpeg.ffmpeg), mediaDir: readableDirCheck(config.mediaDir) });
   const controlToken = config.controlToken ?? generateToken();
   addSecret(controlToken);
   const commandApi = createCommandApi({
@@ -127,17 +137,20 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
     // A page on another site may read nothing (no CORS grant) and change nothing: a cross-origin
     // POST is a "simple request" that browsers send without asking first.
     const origin = req.headers.origin;
-    const verdict = judgeOrigin(origin, req.headers.host, config.allowedOrigins);
+    const verdict = judgeOrigin(origin, req.headers.host, allowedOrigins);
     const safeMethod = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
     if (verdict === 'forbidden' && !safeMethod) {
-      sendError(req, res, 403, ErrorCode.ORIGIN_FORBIDDEN, 'requests from this origin may not change anything (allowedOrigins)', corsHeaders(origin, config.allowedOrigins));
+      sendError(req, res, 403, ErrorCode.ORIGIN_FORBIDDEN, 'requests from this origin may not change anything (allowedOrigins)', corsHeaders(origin, allowedOrigins));
       return;
     }
+    if (rawPath === '/healthz') return health.healthz(req, res);
+    if (rawPath === '/readyz') return health.readyz(req, res);
+    if (rawPath === '/metrics') return metrics.handle(req, res);
     if (rawPath.startsWith('/vod/')) return vodRoutes.vod(req, res, rawPath.slice('/vod/'.length));
     if (rawPath.startsWith('/api/')) {
-      for (const [k, v] of Object.entries(corsHeaders(origin, config.allowedOrigins))) res.setHeader(k, v);
+      for (const [k, v] of Object.entries(corsHeaders(origin, allowedOrigins))) res.setHeader(k, v);
       if (req.method === 'OPTIONS') {
-        res.writeHead(204, preflightHeaders(origin, config.allowedOrigins, API_CORS.methods, API_CORS.headers));
+        res.writeHead(204, preflightHeaders(origin, allowedOrigins, API_CORS.methods, API_CORS.headers));
         res.end();
         return;
       }
@@ -192,16 +205,22 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
+  // Slow-loris guards: a request's headers must arrive within 15 s and the whole request within
+  // 60 s (Node's defaults are 60 s and 300 s); responses (long downloads) are not limited by these.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 60_000;
+
   server.on('upgrade', (req, socket, head) => {
     // First of all: a reset from the peer while we answer must not become an uncaught error.
     socket.on('error', (err) => log.debug('upgrade socket error', { error: err.message }));
     const decision = decideUpgrade(req, {
-      closing, dev: dev !== null, allowedOrigins: config.allowedOrigins,
+      closing, dev: dev !== null, allowedOrigins: allowedOrigins,
       maxConnectionsPerIp: config.maxConnectionsPerIp, connectionsFrom: (ip) => perIp.get(ip) ?? 0,
     });
     if (!decision.ok) {
       if (decision.pass) return;
       log.debug('upgrade refused', { code: decision.code, origin: req.headers.origin?.slice(0, 200) });
+      metrics.rejected(decision.code.toLowerCase());
       refuseUpgrade(socket, decision.status, decision.code, decision.message);
       return;
     }
@@ -232,11 +251,14 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
       messageBurst: config.messageBurst,
       messagesPerSecond: config.messagesPerSecond,
       overloadCloseMs: config.overloadCloseMs,
+      metrics,
       log: log.child('session'),
     });
     sessions.add(session);
     heartbeat.watch(ws);
-    ws.on('close', () => {
+    metrics.wsOpened();
+    ws.on('close', (code) => {
+      metrics.wsClosed(code);
       release();
       session.stop();
       sessions.delete(session);
@@ -246,9 +268,15 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
     session.start();
   }
 
+  const watchChannel = (c: Channel): void => {
+    c.on('state', overviewSoon);
+    (c as unknown as { on(e: 'spawn', f: (x: { restart: boolean }) => void): void }).on('spawn', ({ restart }) => metrics.ffmpegStarted(c.id, restart));
+  };
+
   return {
     server,
     channels,
+    metrics,
     controlToken,
     async listen() {
       if (config.dev) dev = await startViteMiddleware(server);
@@ -260,13 +288,16 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
         });
       });
       channels.startAlwaysOn();
-      for (const c of channels.all()) c.on('state', overviewSoon);
+      for (const c of channels.all()) watchChannel(c);
       overviewTimer = setInterval(sendOverview, OVERVIEW_INTERVAL_MS).unref();
       heartbeat.start();
       rescanTimer = setInterval(() => {
         const added = channels.syncMediaFiles();
         if (added.length) log.info('new media files', { channels: added });
-        for (const id of added) channels.get(id)?.on('state', overviewSoon);
+        for (const id of added) {
+          const c = channels.get(id);
+          if (c) watchChannel(c);
+        }
       }, MEDIA_RESCAN_MS).unref();
       const { port } = server.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

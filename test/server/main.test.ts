@@ -76,7 +76,9 @@ describe('server/main.ts', () => {
     const media = tempDir();
     try {
       const r = await runMain(['--port', '0', '--host', '127.0.0.1', '--media', media.dir, '--no-test-pattern'], { CONTROL_TOKEN: 'sekrit-token-1', FFMPEG_PATH: ffmpeg!.ffmpeg }, /dashboard: /);
-      expect(r.stdout).toMatch(/using ffmpeg path=".+" foundBy="explicit" version="ffmpeg version/);
+      const logs = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(logs.find((l) => l['msg'] === 'using ffmpeg')).toMatchObject({ level: 'info', scope: 'pushcast', path: ffmpeg!.ffmpeg, foundBy: 'explicit', version: expect.stringMatching(/^ffmpeg version/) });
+      expect(logs.filter((l) => JSON.stringify(l).includes('sekrit-token-1'))).toEqual([]);
       expect(r.stdout).toMatch(/dashboard: {2}http:\/\/127\.0\.0\.1:\d+\/dashboard#token=sekrit-token-1/);
       expect(r.code).toBe(0); // SIGTERM → clean shutdown
     } finally {
