@@ -2,8 +2,11 @@
  * A channel: one source, at most one ffmpeg (a Fragmenter), any number of viewers, one shared
  * playhead (control/playhead.ts) that play / pause / seek commands move for everyone at once.
  *
- * Status:  idle → starting (probe, spawn) → running (init received) → stopping → idle
- *          starting|running → error (source failed) → starting again after a backoff, while wanted
+ * Status: the supervision state machine of channel-supervisor.ts (a pure reducer; supervisor.ts
+ * applies it: retry timer, ffmpeg slot), fed by this file's events:
+ *   idle → starting (probe, spawn) → running (media flows) → stopping → idle
+ *   starting|running → retrying (backoff) → starting …; → error after maxStartAttempts failures
+ *   in a row, retrying every errorRetryMs while wanted.
  * "Wanted" means it has viewers or is keep-alive: ffmpeg starts with the first viewer and stops
  * idleStopMs after the last one leaves.
  *
@@ -20,15 +23,21 @@
  * joins gets a decodable first frame at once instead of waiting up to a keyframe interval.
  */
 import { EventEmitter } from 'node:events';
+import { classifyExit } from './channel-supervisor.js';
+import type { ChildSet } from './children.js';
 import { applyCommand, foldPosition, playheadAt, type ControlCommand, type ControlDecision, type Playhead } from './control/playhead.js';
 import { Pacer, type PacerOptions } from './control/pacer.js';
 import { ErrorCode, PushcastError } from './errors.js';
 import type { OutputTuning } from './ffmpeg/args.js';
 import { buildFfmpegPlan } from './ffmpeg/args.js';
+import type { FfmpegSlots } from './ffmpeg/slots.js';
 import { Fragmenter, type Fragment, type FragmenterExit, type InitSegment } from './fragmenter.js';
 import type { Logger } from './log.js';
 import type { ChannelInfo, ChannelStatus } from './protocol.js';
-import type { ChannelSource } from './sources.js';
+import { maskSecrets } from './redact.js';
+import type { ChannelSource, PreparedSource } from './sources.js';
+import { Supervisor } from './supervisor.js';
+import { untilAborted } from './until-aborted.js';
 
 /** What a channel needs from each viewer; a session implements it. Must not throw. */
 export interface ChannelViewer {
@@ -51,11 +60,24 @@ export interface ChannelOptions {
   keepAlive: boolean;
   idleStopMs: number;
   stopTimeoutMs: number;
+  /** Backoff after failed starts, ms: restartMinMs doubling to restartMaxMs (channel-supervisor.ts). */
   restartMinMs: number;
   restartMaxMs: number;
+  /** Failed starts in a row before `retrying` becomes `error`. */
+  maxStartAttempts: number;
+  /** Retry interval once in `error`, ms. */
+  errorRetryMs: number;
   gopCacheMaxBytes: number;
   /** No ffmpeg output for this long (ms) counts as a dead source. */
   stallTimeoutMs: number;
+  /** A probe (the start's source.prepare) that has not answered by then fails the start, ms. */
+  probeTimeoutMs: number;
+  /** Viewers beyond this are refused (addViewer answers CHANNEL_FULL). */
+  maxViewers: number;
+  /** The registry-wide ffmpeg limit; without it the channel starts ffmpeg whenever it wants. */
+  slots?: FfmpegSlots;
+  /** Tracks ffmpeg and ffprobe processes for shutdown. */
+  children?: ChildSet;
   /** Pacing of file channels. */
   pace: PacerOptions;
   /** Viewers get the state at least this often, ms. */
@@ -67,9 +89,19 @@ export interface ChannelOptions {
   log: Logger;
 }
 
+/** Why an ffmpeg run started: a first start, a retry after a failure, a file's next loop, a seek. */
+export type SpawnReason = 'start' | 'retry' | 'loop' | 'seek';
+
 export interface ChannelEvents {
   state: [ChannelInfo];
+  /** An ffmpeg process was spawned; `restart` when it retries after a failure (for metrics). */
+  spawn: [{ restart: boolean; reason: SpawnReason }];
 }
+
+/** addViewer's answer: a refused viewer was not added and gets nothing from the channel. */
+export type AddViewerResult =
+  | { ok: true }
+  | { ok: false; code: typeof ErrorCode.CHANNEL_FULL | typeof ErrorCode.SHUTTING_DOWN; message: string };
 
 /** Window over which the channel's bitrate is measured, ms. */
 const BITRATE_WINDOW_MS = 5_000;
@@ -95,9 +127,14 @@ interface Run {
 
 export class Channel extends EventEmitter<ChannelEvents> {
   readonly id: string;
-  private status: ChannelStatus = 'idle';
+  /** status, attempt, nextRetryAt, the retry timer and the ffmpeg slot (supervisor.ts). */
+  private readonly supervisor: Supervisor;
   private playhead: Playhead;
   private fragmenter: Fragmenter | null = null;
+  /** The current run has delivered a media fragment (what makes a start a success). */
+  private runHasMedia = false;
+  /** Aborts the probe of the start in progress (its deadline, a newer launch, close()). */
+  private probeAbort: AbortController | null = null;
   private init: InitSegment | null = null;
   /** The epoch the current init segment was announced for. */
   private initEpoch = -1;
@@ -106,19 +143,14 @@ export class Channel extends EventEmitter<ChannelEvents> {
   private duration: number | null = null;
   /** The codec strings of the last run, kept while idle so the channel list can show them. */
   private lastCodecs: string[] = [];
+  /** The last failure, credentials masked; kept until a run produces media again. */
   private lastError: PushcastError | null = null;
-  /** Failed starts in a row; 0 once a run produced media. */
-  private attempt = 0;
-  /** When the next start attempt is due while retrying, ms; else null. */
-  private nextRetryAt: number | null = null;
   /** Fragments its viewers skipped because their connections could not keep up. */
   private drops = 0;
   private readonly viewers = new Set<ChannelViewer>();
   private idleTimer: NodeJS.Timeout | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
   private stateTimer: NodeJS.Timeout | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
-  private retryDelay: number;
   private recent: Array<{ at: number; bytes: number }> = [];
   private closed = false;
   /** File channels only. */
@@ -144,7 +176,12 @@ export class Channel extends EventEmitter<ChannelEvents> {
   constructor(private readonly opts: ChannelOptions) {
     super();
     this.id = opts.id;
-    this.retryDelay = opts.restartMinMs;
+    const policy = { restartMinMs: opts.restartMinMs, restartMaxMs: opts.restartMaxMs, maxStartAttempts: opts.maxStartAttempts, errorRetryMs: opts.errorRetryMs };
+    this.supervisor = new Supervisor(policy, {
+      wanted: () => this.wanted(),
+      changed: () => this.broadcastState(),
+      launch: (reason) => this.beginStart(reason),
+    }, opts.slots);
     this.pacer = opts.source.kind === 'file' ? new Pacer(opts.pace) : null;
     const mediaTime = this.pacer ? TIMELINE_BASE_SEC : 0;
     this.playhead = { epoch: 0, version: 0, playing: true, mediaTime, at: Date.now() };
@@ -152,7 +189,10 @@ export class Channel extends EventEmitter<ChannelEvents> {
 
   get kind() { return this.opts.source.kind; }
   get viewerCount(): number { return this.viewers.size; }
-  get currentStatus(): ChannelStatus { return this.status; }
+  get currentStatus(): ChannelStatus { return this.supervisor.state.status; }
+  /** ffmpeg's process id while a run is up (fault tests, logs), else null. */
+  get ffmpegPid(): number | null { return this.fragmenter?.pid ?? null; }
+  private get status(): ChannelStatus { return this.supervisor.state.status; }
   get openControl(): boolean { return this.opts.openControl; }
 
   info(now = Date.now()): ChannelInfo {
@@ -177,16 +217,16 @@ export class Channel extends EventEmitter<ChannelEvents> {
       vod: this.opts.vod,
       control: this.opts.openControl ? 'open' : 'token',
       bitrate: this.bitrate(),
-      error: this.lastError ? { code: this.lastError.code, message: this.lastError.message } : null,
-      attempt: this.attempt,
-      nextRetryAt: this.nextRetryAt,
+      error: this.lastError ? { code: this.lastError.code, message: maskSecrets(this.lastError.message) } : null,
+      attempt: this.supervisor.state.attempt,
+      nextRetryAt: this.supervisor.state.nextRetryAt,
       drops: this.drops,
     };
   }
 
   /** Starts an always-on channel at boot. */
   start(): void {
-    if (this.opts.keepAlive) this.ensureRunning();
+    if (this.opts.keepAlive) this.supervisor.dispatch({ type: 'start' });
   }
 
   /**
@@ -197,7 +237,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
   async prime(): Promise<void> {
     if (!this.pacer || this.duration !== null || this.closed) return;
     try {
-      const { duration } = await this.opts.source.prepare();
+      const { duration } = await this.opts.source.prepare({ timeoutMs: this.opts.probeTimeoutMs, ...this.probeContext() });
       if (this.duration !== null || duration === null || this.closed) return;
       this.duration = duration;
       this.broadcastState();
@@ -206,18 +246,28 @@ export class Channel extends EventEmitter<ChannelEvents> {
     }
   }
 
-  addViewer(viewer: ChannelViewer): void {
-    if (this.closed) return;
+  /**
+   * Adds a viewer and starts the channel if needed. Refused (nothing sent to it, not counted)
+   * when the channel already has maxViewers viewers, or is closed (server shutdown).
+   */
+  addViewer(viewer: ChannelViewer): AddViewerResult {
+    if (this.closed) return { ok: false, code: ErrorCode.SHUTTING_DOWN, message: 'the server is shutting down' };
+    if (this.viewers.has(viewer)) return { ok: true };
+    if (this.viewers.size >= this.opts.maxViewers) {
+      return { ok: false, code: ErrorCode.CHANNEL_FULL, message: `channel "${this.id}" has its maximum of ${this.opts.maxViewers} viewers` };
+    }
     this.viewers.add(viewer);
     this.cancelIdleStop();
-    // Catch the newcomer up: the current timeline and the GOP so far, from its keyframe.
-    if (this.status === 'running' && this.init && this.initEpoch === this.playhead.epoch) {
+    // Catch the newcomer up: the current timeline and the GOP so far, from its keyframe. The init
+    // may already be there while the run's first fragment is not (status still 'starting').
+    if (this.init && this.initEpoch === this.playhead.epoch) {
       viewer.onInit(this.init, this.playhead.epoch);
       for (const f of this.catchUp()) viewer.onFragment(f, this.playhead.epoch);
     }
-    this.ensureRunning();
+    this.supervisor.dispatch({ type: 'start' });
     if (!this.stateTimer) this.stateTimer = setInterval(() => this.broadcastState(), this.opts.stateIntervalMs);
     this.broadcastState();
+    return { ok: true };
   }
 
   /**
@@ -281,7 +331,9 @@ export class Channel extends EventEmitter<ChannelEvents> {
   async close(): Promise<void> {
     this.closed = true;
     this.cancelIdleStop();
-    for (const t of [this.retryTimer, this.stateTimer, this.tickTimer]) if (t) clearTimeout(t);
+    for (const t of [this.stateTimer, this.tickTimer]) if (t) clearTimeout(t);
+    this.supervisor.close();
+    this.probeAbort?.abort(new PushcastError(ErrorCode.SHUTTING_DOWN, 'the server is shutting down'));
     this.viewers.clear();
     await this.fragmenter?.stop();
   }
@@ -290,9 +342,9 @@ export class Channel extends EventEmitter<ChannelEvents> {
     return !this.closed && (this.viewers.size > 0 || this.opts.keepAlive);
   }
 
-  /** Starts ffmpeg unless it is running, starting, or a retry is already scheduled. */
-  private ensureRunning(): void {
-    if (this.closed || this.fragmenter || this.retryTimer || this.status === 'starting') return;
+  /** The supervisor's launch: a new epoch, from the playhead (file) or at the live edge. */
+  private beginStart(reason: 'start' | 'retry'): void {
+    if (this.closed || this.fragmenter) return;
     // A file channel picks up where its playhead is now: the channel is a shared screen whose
     // clock kept running while nobody watched. A live channel starts a fresh timeline.
     if (this.pacer) {
@@ -301,29 +353,50 @@ export class Channel extends EventEmitter<ChannelEvents> {
       // `at` now, not when the playhead last changed (maybe hours ago, while idle): until the first
       // fragment anchors the clock, states must not claim the channel is far ahead.
       this.playhead = { ...this.playhead, epoch: this.playhead.epoch + 1, version: this.playhead.version + 1, mediaTime: TIMELINE_BASE_SEC + position, at: Date.now() };
-      void this.launch({ position, offsetSec: TIMELINE_BASE_SEC, anchor: true });
+      void this.launch({ position, offsetSec: TIMELINE_BASE_SEC, anchor: true }, reason);
     } else {
       this.playhead = { ...this.playhead, epoch: this.playhead.epoch + 1, version: this.playhead.version + 1, at: Date.now() };
-      void this.launch(null);
+      void this.launch(null, reason);
     }
   }
 
-  private async launch(run: Run | null): Promise<void> {
+  /** What a probe needs besides its deadline: the child set for shutdown, and who asks. */
+  private probeContext(): { children?: ChildSet; owner: string } {
+    return { ...(this.opts.children ? { children: this.opts.children } : {}), owner: this.id };
+  }
+
+  private async launch(run: Run | null, reason: SpawnReason): Promise<void> {
     // Only the newest launch may start ffmpeg: a seek made while an earlier launch was still
     // probing must win, or ffmpeg would play the old position under the new playhead.
     const generation = ++this.launches;
-    // A file's next loop or a seek's restart keeps the channel 'running' for its viewers.
-    if (this.status !== 'running') this.setStatus('starting');
-    let prepared;
-    try {
-      prepared = await this.opts.source.prepare();
-    } catch (err) {
-      if (generation === this.launches) this.fail(err instanceof PushcastError ? err : new PushcastError(ErrorCode.SOURCE_UNAVAILABLE, String(err)));
+    this.probeAbort?.abort(); // the superseded launch's probe is of no use any more
+    if (!this.supervisor.takeSlot()) {
+      this.fail(new PushcastError(ErrorCode.BUSY, `all ${this.opts.slots?.max} ffmpeg slots are in use: the channel starts when one frees`));
       return;
     }
-    if (generation !== this.launches) return;
+    // The probe gets a deadline: a source that accepts the connection and never sends must fail
+    // the start (and its ffprobe be killed), not hold the channel in 'starting' forever.
+    const abort = new AbortController();
+    this.probeAbort = abort;
+    const timeoutMs = this.opts.probeTimeoutMs;
+    const deadline = setTimeout(() => abort.abort(new PushcastError(ErrorCode.SOURCE_UNAVAILABLE, `source did not answer within ${timeoutMs} ms (probe timed out)`)), timeoutMs);
+    let prepared: PreparedSource;
+    try {
+      prepared = await untilAborted(this.opts.source.prepare({ timeoutMs, signal: abort.signal, ...this.probeContext() }), abort.signal);
+    } catch (err) {
+      if (generation === this.launches && !this.closed) this.fail(err instanceof PushcastError ? err : new PushcastError(ErrorCode.SOURCE_UNAVAILABLE, String(err)));
+      return;
+    } finally {
+      clearTimeout(deadline);
+      if (this.probeAbort === abort) this.probeAbort = null;
+    }
+    if (generation !== this.launches || this.closed) return;
     if (!this.wanted() || this.fragmenter) {
-      if (!this.fragmenter) this.setStatus('idle'); // every viewer left while we probed
+      if (!this.fragmenter) {
+        // Every viewer left while we probed.
+        this.tearDown();
+        this.supervisor.dispatch({ type: 'stopped' });
+      }
       return;
     }
     this.duration = prepared.duration ?? this.duration; // a length learned from a full run stays
@@ -335,19 +408,23 @@ export class Channel extends EventEmitter<ChannelEvents> {
       if (run.anchor) this.anchorPending = true;
     }
     const plan = buildFfmpegPlan(spec, prepared.codecs, this.opts.tuning);
-    this.opts.log.info('starting ffmpeg', { channel: this.id, video: prepared.codecs.video, audio: prepared.codecs.audio, from: run?.position });
+    this.opts.log.info('starting ffmpeg', { channel: this.id, reason, attempt: this.supervisor.state.attempt, video: prepared.codecs.video, audio: prepared.codecs.audio, from: run?.position });
     const frag = new Fragmenter({
       ffmpegPath: this.opts.ffmpegPath,
       plan,
       stopTimeoutMs: this.opts.stopTimeoutMs,
       stallTimeoutMs: this.opts.stallTimeoutMs,
+      ...(this.opts.children ? { children: this.opts.children } : {}),
+      owner: this.id,
     });
     this.fragmenter = frag;
-    frag.once('init', () => this.opts.log.debug('ffmpeg command', { channel: this.id, command: frag.commandLine }));
+    this.runHasMedia = false;
+    frag.once('init', () => this.opts.log.debug('ffmpeg command', { channel: this.id, command: maskSecrets(frag.commandLine ?? '') }));
     frag.on('init', (init) => this.onInit(frag, init));
     frag.on('fragment', (f) => this.onFragment(frag, f));
     frag.on('exit', (exit) => this.onExit(frag, exit));
     frag.start();
+    this.emit('spawn', { restart: reason === 'retry', reason });
     if (this.pacer && !this.tickTimer) this.tickTimer = setInterval(() => this.tick(), PACE_TICK_MS);
   }
 
@@ -370,18 +447,22 @@ export class Channel extends EventEmitter<ChannelEvents> {
       this.gop = [];
       this.gopBytes = 0;
     }
-    this.lastError = null;
-    this.retryDelay = this.opts.restartMinMs; // a good start resets the backoff
     if (init.duration !== null && this.duration === null) this.duration = init.duration;
     if (changed) {
-      this.opts.log.info('channel running', { channel: this.id, mime: init.mime, epoch });
+      this.opts.log.info('init segment', { channel: this.id, mime: init.mime, epoch });
       for (const v of this.viewers) v.onInit(init, epoch);
     }
-    this.setStatus('running');
+    // Still 'starting': the channel is running once media flows (onFragment), not at the init.
   }
 
   private onFragment(frag: Fragmenter, f: Fragment): void {
     if (frag !== this.fragmenter) return;
+    if (!this.runHasMedia) {
+      // The start succeeded: starting → running, attempt back to 0, the old error forgotten.
+      this.runHasMedia = true;
+      this.lastError = null;
+      this.supervisor.dispatch({ type: 'media' });
+    }
     if (f.startSec !== null && f.durationSec !== null) this.runEnd = f.startSec + f.durationSec;
     if (this.pacer) {
       if (this.pendingReinit) {
@@ -442,7 +523,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
     for (const v of this.viewers) v.onFragment(f, epoch);
   }
 
-  private onExit(frag: Fragmenter, { requested, error, endOfSource }: FragmenterExit): void {
+  private onExit(frag: Fragmenter, { requested, error, endOfSource, fragments }: FragmenterExit): void {
     if (frag !== this.fragmenter) return; // a run replaced by a seek
     this.fragmenter = null;
     // Without ffprobe (or a probe without a length) a file's duration is unknown until it ends
@@ -451,21 +532,17 @@ export class Channel extends EventEmitter<ChannelEvents> {
       this.duration = this.runEnd - this.run.offsetSec;
       this.opts.log.info('file length learned from its first full run', { channel: this.id, duration: this.duration });
     }
-    if (endOfSource && this.pacer && this.duration !== null && this.wanted()) {
+    const outcome = classifyExit({ requested, endOfSource, producedMedia: fragments > 0, loopable: this.pacer !== null && this.duration !== null, wanted: this.wanted() });
+    if (outcome === 'loop') {
       // The file ended: the next loop continues the same timeline, shifted by the file's length.
       // What the pacer still holds covers the restart.
       // (-copyts keeps the file's own timestamps, so a run's media time is offsetSec + file time.)
-      void this.launch({ position: 0, offsetSec: this.run.offsetSec + this.duration, anchor: false });
+      void this.launch({ position: 0, offsetSec: this.run.offsetSec + (this.duration as number), anchor: false }, 'loop');
       return;
     }
     this.tearDown();
-    // A file that ends while nobody watches (during the idle grace period) is not a failure.
-    if (requested || (!error && !endOfSource) || (endOfSource && !this.wanted())) {
-      this.setStatus('idle');
-      if (this.wanted()) this.ensureRunning(); // a viewer came back while we were stopping
-    } else {
-      this.fail(error ?? new PushcastError(ErrorCode.FFMPEG_EXIT, 'ffmpeg ended (end of source)'));
-    }
+    if (outcome === 'stopped') this.supervisor.dispatch({ type: 'stopped' }); // idle, or a fresh start if a viewer came back meanwhile
+    else this.fail(error ?? new PushcastError(ErrorCode.FFMPEG_EXIT, 'ffmpeg ended without producing any media'));
   }
 
   /**
@@ -519,16 +596,18 @@ export class Channel extends EventEmitter<ChannelEvents> {
     this.gop = [];
     this.gopBytes = 0;
     this.anchorPending = false;
+    // Not awaited: the replaced ffmpeg stops in the background (the child set still has it).
     if (old) void old.stop();
-    if (this.wanted()) {
-      void this.launch({ position, offsetSec: TIMELINE_BASE_SEC, anchor: true });
-    } else if (old) {
-      // Nobody watches (the idle grace period): stop here, at the new position, instead of
-      // leaving a 'running' channel with no ffmpeg behind it.
+    if (this.status === 'stopping' || (old && !this.wanted())) {
+      // The run being stopped is gone for good: stop here, at the new position (idle), or start
+      // afresh there if a viewer came back meanwhile, instead of a channel with no ffmpeg behind it.
       this.cancelIdleStop();
       this.tearDown();
-      this.setStatus('idle');
+      this.supervisor.dispatch({ type: 'stopped' });
+    } else if (this.wanted() && (old || this.status === 'starting')) {
+      void this.launch({ position, offsetSec: TIMELINE_BASE_SEC, anchor: true }, 'seek');
     }
+    // retrying / error: the playhead moved; the next retry starts there.
   }
 
   /** Live channels: `play` after `pause` opens a new epoch at the live edge, from the GOP cache. */
@@ -557,31 +636,33 @@ export class Channel extends EventEmitter<ChannelEvents> {
     return Math.round((bytes * 8 * 1000) / Math.max(span, 1000));
   }
 
-  /** starting|running → error; retry with exponential backoff while someone still wants the channel. */
+  /**
+   * The start or the run failed: viewers hear why (credentials masked), the supervisor picks
+   * retrying or error and arms the backoff (a BUSY start also waits for a freed slot).
+   */
   private fail(error: PushcastError): void {
-    this.lastError = error;
-    this.opts.log.warn('channel failed', { channel: this.id, code: error.code, error: error.message });
-    this.setStatus('error');
-    for (const v of this.viewers) v.onError(error);
-    if (!this.wanted() || this.retryTimer) return;
-    const delay = this.retryDelay;
-    this.retryDelay = Math.min(this.retryDelay * 2, this.opts.restartMaxMs);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (this.wanted()) this.ensureRunning();
-    }, delay);
+    const masked = new PushcastError(error.code, maskSecrets(error.message));
+    this.lastError = masked;
+    for (const v of this.viewers) v.onError(masked);
+    this.supervisor.dispatch({ type: 'failed', busy: masked.code === ErrorCode.BUSY });
+    const { status, attempt, nextRetryAt } = this.supervisor.state;
+    const fields = { channel: this.id, code: masked.code, error: masked.message, status, attempt, retryInMs: nextRetryAt === null ? null : nextRetryAt - Date.now() };
+    // BUSY repeats every restartMinMs until a slot frees: not a warning each time.
+    if (masked.code === ErrorCode.BUSY) this.opts.log.info('channel waits for an ffmpeg slot', fields);
+    else this.opts.log.warn('channel failed', fields);
   }
 
+  /**
+   * Nobody watches: stop ffmpeg after the grace period. A pending retry is left alone: when it
+   * is due and still nobody watches, the supervisor goes idle instead of starting (so leaving and
+   * rejoining never skips the backoff).
+   */
   private scheduleIdleStop(): void {
     this.cancelIdleStop();
-    if (this.retryTimer) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = null;
-    }
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
       if (this.wanted() || !this.fragmenter) return;
-      this.setStatus('stopping');
+      this.supervisor.dispatch({ type: 'stop' });
       void this.fragmenter.stop();
     }, this.opts.idleStopMs);
   }
@@ -589,12 +670,6 @@ export class Channel extends EventEmitter<ChannelEvents> {
   private cancelIdleStop(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
-  }
-
-  private setStatus(status: ChannelStatus): void {
-    if (this.status === status) return;
-    this.status = status;
-    this.broadcastState();
   }
 
   private broadcastState(): void {

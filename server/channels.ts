@@ -1,12 +1,16 @@
 /**
  * Builds the channel set from the config: the built-in test pattern, one looping channel per video
  * file in the media folder, and the configured channels (files or any ffmpeg URL).
+ * It owns what the channels share: the ffmpeg slots (config.maxFfmpeg) and the set of every
+ * ffmpeg / ffprobe child, which close() stops and waits for.
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Channel } from './channel.js';
+import { ChildSet } from './children.js';
 import type { Config } from './config.js';
 import type { OutputTuning } from './ffmpeg/args.js';
+import { FfmpegSlots } from './ffmpeg/slots.js';
 import type { Logger } from './log.js';
 import { isChannelId } from './protocol.js';
 import { fileSource, findFont, isUrl, liveSource, testPatternSource, type ChannelSource, type Prober } from './sources.js';
@@ -28,8 +32,6 @@ export function listMediaFiles(dir: string): Array<{ id: string; file: string }>
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
-/** How long a running ffmpeg may stay silent before we call the source dead, ms. */
-const STALL_TIMEOUT_MS = 20_000;
 /**
  * File-channel pacing: viewers get fragments up to 1 s ahead of the shared playhead (enough to
  * ride out a hiccup, little enough that pause and seek show at once); ffmpeg reads 3 s ahead; 30 s
@@ -42,10 +44,15 @@ const STATE_INTERVAL_MS = 1_000;
 export class ChannelRegistry {
   private readonly channels = new Map<string, Channel>();
   private readonly tuning: OutputTuning;
+  /** Every ffmpeg and ffprobe the channels run (also those a seek replaced), for shutdown. */
+  readonly children = new ChildSet();
+  /** At most config.maxFfmpeg ffmpeg processes over all channels. */
+  readonly slots: FfmpegSlots;
   private closed = false;
 
   constructor(private readonly config: Config, private readonly ffmpegPath: string, private readonly probe: Prober, private readonly log: Logger) {
     this.tuning = { fragmentMs: config.fragmentMs, keyframeIntervalSec: config.keyframeIntervalSec };
+    this.slots = new FfmpegSlots(config.maxFfmpeg);
     if (config.testPattern) {
       const font = findFont();
       if (!font) log.warn('no font found: the test pattern runs without its burned-in clock (install fonts-dejavu-core)');
@@ -99,8 +106,14 @@ export class ChannelRegistry {
       stopTimeoutMs: config.stopTimeoutMs,
       restartMinMs: config.restartMinMs,
       restartMaxMs: config.restartMaxMs,
+      maxStartAttempts: config.maxStartAttempts,
+      errorRetryMs: config.errorRetryMs,
       gopCacheMaxBytes: config.gopCacheMaxBytes,
-      stallTimeoutMs: STALL_TIMEOUT_MS,
+      stallTimeoutMs: config.stallTimeoutMs,
+      probeTimeoutMs: config.probeTimeoutMs,
+      maxViewers: config.maxViewersPerChannel,
+      slots: this.slots,
+      children: this.children,
       pace: PACE,
       stateIntervalMs: STATE_INTERVAL_MS,
       log: this.log.child('channel'),
@@ -121,8 +134,18 @@ export class ChannelRegistry {
     for (const ch of this.channels.values()) ch.start();
   }
 
+  /**
+   * Stops every channel, then every child still running (probes, ffmpegs a seek replaced):
+   * SIGTERM, SIGKILL after stopTimeoutMs. Resolves when no child of ours is left.
+   */
+  /** SIGKILL every child at once (a forced exit: second signal, hung shutdown). */
+  killAll(): void {
+    this.children.killAll();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.all().map((c) => c.close()));
+    await this.children.stopAll(this.config.stopTimeoutMs);
   }
 }

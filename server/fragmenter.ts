@@ -2,13 +2,16 @@
  * A Fragmenter owns one ffmpeg process: it runs a plan, splits ffmpeg's stdout into the init
  * segment and media fragments, and reports how the process ended. Lifecycle:
  *   idle → running (start) → stopping (stop) → exited;  running → exited when ffmpeg ends by itself.
- * It never restarts itself; the channel decides that.
+ * It never restarts itself; the channel decides that. ffmpeg is spawned directly (argument
+ * array from ffmpeg/args.ts planToArgv), so its process is ours to track, pause and kill.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { PassThrough } from 'node:stream';
-import ffmpeg from 'fluent-ffmpeg';
+import type { Readable } from 'node:stream';
+import type { ChildSet } from './children.js';
 import { ErrorCode, PushcastError } from './errors.js';
-import type { FfmpegPlan } from './ffmpeg/args.js';
+import { planToArgv, type FfmpegPlan } from './ffmpeg/args.js';
+import { LineReader } from './ffmpeg/line-reader.js';
 import { StderrTail } from './ffmpeg/stderr.js';
 import { BoxSplitter } from './media/box-splitter.js';
 import { parseInitSegment, type InitInfo } from './media/init-info.js';
@@ -36,6 +39,8 @@ export interface FragmenterExit {
   error: PushcastError | null;
   /** ffmpeg reached the end of its input and exited cleanly (a file channel loops on this). */
   endOfSource: boolean;
+  /** Media fragments this run emitted (0: it never produced media, whatever its exit status). */
+  fragments: number;
 }
 
 export interface FragmenterEvents {
@@ -51,17 +56,20 @@ export interface FragmenterOptions {
   stopTimeoutMs: number;
   /** No output for this long (ms) while running counts as a dead source. */
   stallTimeoutMs?: number;
+  /** Tracks the ffmpeg process so shutdown stops it even when nobody awaits this run any more. */
+  children?: ChildSet;
+  /** Who runs it (a channel id), for the children list. */
+  owner?: string;
 }
 
 /** How many stderr lines to keep for error messages: enough to explain, bounded in memory. */
 const STDERR_TAIL_LINES = 12;
-const GLOBAL_OPTIONS = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
 
 export type FragmenterState = 'idle' | 'running' | 'stopping' | 'exited';
 
 export class Fragmenter extends EventEmitter<FragmenterEvents> {
   state: FragmenterState = 'idle';
-  private command: ffmpeg.FfmpegCommand | null = null;
+  private child: ChildProcess | null = null;
   private readonly stderrTail = new StderrTail(STDERR_TAIL_LINES);
   private splitter = new BoxSplitter();
   private segmenter = new Segmenter();
@@ -69,14 +77,15 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
   private stallTimer: NodeJS.Timeout | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private failure: PushcastError | null = null;
-  private stdout: PassThrough | null = null;
-  /** The command line fluent-ffmpeg ran, once started (for debug logs). */
+  private stdout: Readable | null = null;
+  /** The command line it runs, once started (for debug logs; mask before logging). */
   commandLine: string | null = null;
-  private stdoutEnded = false;
   /** ffmpeg exited with status 0 and we are still reading what it wrote. */
   private endedCleanly = false;
   /** True while the consumer asked us to stop reading (flow control, not a stall). */
   private flowPaused = false;
+  private fragments = 0;
+  private spawnError: Error | null = null;
   private exited: Promise<void>;
   private markExited!: () => void;
 
@@ -90,27 +99,57 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
     return this.stderrTail.toString();
   }
 
+  /** ffmpeg's process id while it runs (fault tests, logs). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  /**
+   * Spawns ffmpeg (argument array, no shell). Its end is reported once the process has exited
+   * and its output pipes are closed ('close'), so the stderr tail in the error is complete and a
+   * clean end comes only after every byte it wrote was read.
+   */
   start(): void {
     if (this.state !== 'idle') throw new Error(`Fragmenter.start() in state ${this.state}`);
     this.state = 'running';
-    const { plan } = this.opts;
-    const cmd = ffmpeg({ stdoutLines: STDERR_TAIL_LINES }).setFfmpegPath(this.opts.ffmpegPath);
-    plan.inputs.forEach((input, i) => {
-      cmd.input(input.url).inputOptions(i === 0 ? [...GLOBAL_OPTIONS, ...input.options] : input.options);
-    });
-    cmd.outputOptions(plan.outputOptions);
-    cmd.on('stderr', (line: string) => this.stderrTail.push(line));
-    cmd.on('start', (commandLine: string) => { this.commandLine = commandLine; });
-    cmd.on('error', (err: Error) => this.onEnd(err));
-    cmd.on('end', () => this.onEnd(null));
-    this.command = cmd;
-    // Called without a target, fluent-ffmpeg's pipe() returns a PassThrough fed from ffmpeg's stdout.
-    const stdout = cmd.pipe() as PassThrough;
+    const argv = planToArgv(this.opts.plan);
+    this.commandLine = ['ffmpeg', ...argv].join(' ');
+    let child: ChildProcess;
+    try {
+      child = spawn(this.opts.ffmpegPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      // spawn throws synchronously for arguments it cannot pass (e.g. a NUL byte in a URL).
+      this.spawnError = err as Error;
+      queueMicrotask(() => this.onEnd(null, null));
+      return;
+    }
+    this.child = child;
+    this.opts.children?.track(child, 'ffmpeg', this.opts.owner ?? 'fragmenter');
+    const stdout = child.stdout as Readable;
+    const stderr = child.stderr as Readable;
+    const lines = new LineReader();
+    stderr.setEncoding('utf8');
+    stderr.on('data', (chunk: string) => { for (const line of lines.push(chunk)) this.stderrTail.push(line); });
+    stderr.on('end', () => { for (const line of lines.end()) this.stderrTail.push(line); });
     stdout.on('data', (chunk: Buffer) => this.onData(chunk));
-    stdout.on('end', () => {
-      this.stdoutEnded = true;
-      if (this.endedCleanly) this.onEnd(null);
+    // Pipe errors end in 'close' like everything else; unhandled they would throw.
+    stdout.on('error', () => {});
+    stderr.on('error', () => {});
+    child.on('error', (err) => {
+      this.spawnError ??= err; // ENOENT, EACCES: 'close' follows
     });
+    child.on('exit', (code) => {
+      if (code === 0 && this.state === 'running') {
+        // The process is gone; what it wrote may still wait in the pipe (we may have paused
+        // reading): keep reading, with no stall timer, until the pipe ends.
+        this.endedCleanly = true;
+        this.clearStallTimer();
+      } else {
+        // An error or a stop: what is still in the pipe is not wanted; drain it so 'close' comes.
+        stdout.resume();
+      }
+    });
+    child.on('close', (code, signal) => this.onEnd(code, signal));
     this.stdout = stdout;
     this.armStallTimer();
   }
@@ -145,7 +184,8 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
     if (this.endedCleanly) {
       // ffmpeg is already gone; only unread output is left: drop it.
       this.state = 'stopping';
-      this.onEnd(null);
+      this.stdout?.destroy();
+      this.onEnd(0, null);
       return this.exited;
     }
     this.terminate();
@@ -156,8 +196,13 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
   private terminate(): void {
     this.state = 'stopping';
     this.clearStallTimer();
-    this.command?.kill('SIGTERM');
-    this.killTimer = setTimeout(() => this.command?.kill('SIGKILL'), this.opts.stopTimeoutMs);
+    const child = this.child;
+    if (!child) return; // it never spawned: onEnd is already on its way
+    // ffmpeg blocked on a full pipe (paused reading) acts on SIGTERM only once it can write:
+    // read and drop what it still writes.
+    this.stdout?.resume();
+    child.kill('SIGTERM');
+    this.killTimer = setTimeout(() => child.kill('SIGKILL'), this.opts.stopTimeoutMs);
   }
 
   private onData(chunk: Buffer): void {
@@ -171,6 +216,7 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
           this.init = { ...parseInitSegment(seg.data), data: seg.data };
           this.emit('init', this.init);
         } else {
+          this.fragments++;
           this.emit('fragment', this.describe(seg.data, seg.moof));
         }
       }
@@ -210,26 +256,25 @@ export class Fragmenter extends EventEmitter<FragmenterEvents> {
     this.stallTimer = null;
   }
 
-  private onEnd(err: Error | null): void {
+  /** The process has exited and its pipes are closed (or it never spawned): report how it ended. */
+  private onEnd(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.state === 'exited') return;
-    // ffmpeg can exit while its last fragments still wait in the pipe (we may have paused reading):
-    // a clean end is reported only once every byte was read, or the file's tail would be lost.
-    if (err === null && this.state === 'running' && !this.stdoutEnded) {
-      this.endedCleanly = true;
-      this.clearStallTimer();
-      return;
-    }
     const requested = this.state === 'stopping' && this.failure === null;
+    const clean = code === 0 && this.spawnError === null;
     this.state = 'exited';
     this.clearStallTimer();
     if (this.killTimer) clearTimeout(this.killTimer);
     let error: PushcastError | null = null;
     if (!requested) {
       const tail = this.stderr.trim();
-      const why = this.failure?.message ?? (err ? (err.message.split('\n')[0] ?? err.message) : 'ffmpeg ended (end of source)');
+      const why = this.failure?.message
+        ?? (this.spawnError ? `cannot start ffmpeg: ${this.spawnError.message}`
+          : signal ? `ffmpeg was killed with signal ${signal}`
+          : code !== 0 ? `ffmpeg exited with code ${code}`
+          : this.fragments === 0 ? 'ffmpeg ended without producing any media' : 'ffmpeg ended (end of source)');
       error = new PushcastError(this.failure?.code ?? ErrorCode.FFMPEG_EXIT, tail ? `${why}: ${tail}` : why);
     }
-    this.emit('exit', { requested, error, endOfSource: !requested && err === null && this.failure === null });
+    this.emit('exit', { requested, error, endOfSource: !requested && clean && this.failure === null, fragments: this.fragments });
     this.markExited();
   }
 }

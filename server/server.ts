@@ -23,7 +23,7 @@ import { ChannelRegistry } from './channels.js';
 import { originAllowlist, type Config } from './config.js';
 import { ErrorCode } from './errors.js';
 import type { FfmpegBinaries } from './ffmpeg/locate.js';
-import { probeSource } from './ffmpeg/probe.js';
+import { createProber } from './ffmpeg/probe.js';
 import { createStaticHandler } from './http/static.js';
 import { sendError, sendJson } from './http/error-body.js';
 import { createVodRoutes } from './vod/routes.js';
@@ -81,7 +81,7 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
   for (const ch of config.channels) addSecretsFromUrl(ch.source);
   addSecret(config.controlToken);
   const ffprobe = ffmpeg.ffprobe;
-  const prober = ffprobe ? (url: string) => probeSource(ffprobe, url) : null;
+  const prober = ffprobe ? createProber(ffprobe) : null;
   const channels = new ChannelRegistry(config, ffmpeg.ffmpeg, prober, log);
   const vodRoutes = createVodRoutes({
     root: config.mediaDir,
@@ -270,7 +270,7 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
 
   const watchChannel = (c: Channel): void => {
     c.on('state', overviewSoon);
-    (c as unknown as { on(e: 'spawn', f: (x: { restart: boolean }) => void): void }).on('spawn', ({ restart }) => metrics.ffmpegStarted(c.id, restart));
+    c.on('spawn', ({ restart }) => metrics.ffmpegStarted(c.id, restart));
   };
 
   return {
@@ -304,7 +304,7 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
       return { port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
     },
     killChildren() {
-      (channels as { killAll?: () => void }).killAll?.();
+      channels.killAll();
     },
     async close() {
       if (closing) return;

@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TranscodePolicy } from './config.js';
 import { planCodecs, type CodecPlan, type ProbeResult, type SourceSpec } from './ffmpeg/args.js';
+import type { ProbeOptions } from './ffmpeg/probe.js';
 import type { SourceKind } from './protocol.js';
+import { maskSecrets } from './redact.js';
 
 export interface PreparedSource {
   spec: SourceSpec;
@@ -19,11 +21,16 @@ export interface ChannelSource {
   kind: SourceKind;
   /** For the channel list; URL credentials removed. */
   display: string;
-  prepare(): Promise<PreparedSource>;
+  /** `opts` reach the probe: its timeout, an abort signal (the channel's start deadline), the child set. */
+  prepare(opts?: ProbeOptions): Promise<PreparedSource>;
 }
 
-/** Probes a URL or path; null when no ffprobe is available (we then transcode, which always works). */
-export type Prober = ((url: string) => Promise<ProbeResult>) | null;
+/**
+ * Probes a URL or path; null when no ffprobe is available (we then transcode, which always works).
+ * It must honour `opts` (ffmpeg/probe.ts createProber does): the timeout and the abort signal are
+ * what keep a source that never answers from holding a probe forever.
+ */
+export type Prober = ((url: string, opts?: ProbeOptions) => Promise<ProbeResult>) | null;
 
 /** Fonts tried for the test pattern's burned-in clock, in order (Debian's fonts-dejavu-core first). */
 export const FONT_CANDIDATES = [
@@ -50,9 +57,9 @@ export function fileSource(file: string, probe: Prober, policy: TranscodePolicy 
   return {
     kind: 'file',
     display: path.basename(file),
-    prepare: async () => {
+    prepare: async (opts) => {
       // A file does not change codecs between restarts; probe it once.
-      if (probe && !cached) cached = await probe(file);
+      if (probe && !cached) cached = await probe(file, opts);
       return { spec: { kind: 'file', path: file }, codecs: planCodecs(cached, policy), duration: cached?.duration ?? null };
     },
   };
@@ -61,10 +68,11 @@ export function fileSource(file: string, probe: Prober, policy: TranscodePolicy 
 export function liveSource(url: string, probe: Prober, policy: TranscodePolicy = 'auto'): ChannelSource {
   return {
     kind: 'live',
-    display: redactUrl(url),
-    prepare: async () => {
+    // No userinfo, and no secret-looking query parameter (?key=, ?token=…) either.
+    display: maskSecrets(redactUrl(url)),
+    prepare: async (opts) => {
       // A live source may change what it sends between restarts: probe every time.
-      const result = probe ? await probe(url) : null;
+      const result = probe ? await probe(url, opts) : null;
       return {
         spec: { kind: 'live', url, paced: result?.duration != null },
         codecs: planCodecs(result, policy),

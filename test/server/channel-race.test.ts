@@ -46,6 +46,7 @@ describe.skipIf(!ffmpeg)('a seek while the start is still probing', () => {
       id: 'clip', source, ffmpegPath: ffmpeg!.ffmpeg,
       tuning: { fragmentMs: DEFAULTS.fragmentMs, keyframeIntervalSec: DEFAULTS.keyframeIntervalSec },
       keepAlive: false, idleStopMs: 500, stopTimeoutMs: 2000, restartMinMs: 500, restartMaxMs: 1000,
+      maxStartAttempts: 5, errorRetryMs: 5000, probeTimeoutMs: 10_000, maxViewers: 10,
       gopCacheMaxBytes: 8 * 1024 * 1024, stallTimeoutMs: 20_000,
       pace: { leadSec: 1, readAheadSec: 3, historySec: 30, historyMaxBytes: 64 * 1024 * 1024 },
       stateIntervalMs: 1000, vod: null, openControl: true, log: createLogger('test'),

@@ -137,8 +137,12 @@ describe.skipIf(!ffmpeg).each(cases)('a live $name source', ({ source, publisher
     const c = await join();
     await c.nextText('mse', 30_000);
     publisher.stop();
-    const { frame } = await c.find((r) => r.kind === 'text' && r.msg.type === 'state' && r.msg.channel.status === 'error', 0, 40_000);
+    // The first failure puts the channel in `retrying` (with the error and the next retry time);
+    // `error` comes only after maxStartAttempts failures in a row.
+    const { frame } = await c.find((r) => r.kind === 'text' && r.msg.type === 'state' && r.msg.channel.status === 'retrying', 0, 40_000);
     const info = (frame as { msg: { channel: ChannelInfo } }).msg.channel;
+    expect(info.attempt).toBeGreaterThanOrEqual(1);
+    expect(info.nextRetryAt).toBeGreaterThan(info.serverTime - 1);
     expect(info.error?.code).toMatch(/^(FFMPEG_EXIT|SOURCE_UNAVAILABLE|BAD_STREAM)$/);
     expect(info.error?.message.length).toBeGreaterThan(0);
     // The decoder's chatter from joining mid-GOP is not what the viewer needs to read.

@@ -55,6 +55,8 @@ describe.skipIf(!ffmpeg)('server with the real ffmpeg', () => {
         { id: 'missing', source: path.join(media.dir, 'no-such-file.mp4') },
         { id: 'refused', source: 'http://127.0.0.1:9/stream.ts' },
       ],
+      // Failing sources reach `error` after this many failed starts (retrying before).
+      maxStartAttempts: 2,
     });
   }, 120_000);
   afterAll(async () => {
