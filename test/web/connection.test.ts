@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Connection, backoffDelayMs, parseServerMessage, type SocketLike } from '../../web/src/player/connection.js';
+import { Connection, SILENT_CLOSE_CODE, parseServerMessage, type SocketLike } from '../../web/src/player/connection.js';
 
 class FakeSocket implements SocketLike {
   binaryType: BinaryType = 'blob';
@@ -31,21 +31,6 @@ class FakeSocket implements SocketLike {
   }
 }
 
-describe('backoffDelayMs', () => {
-  it.each([
-    [0, 0],
-    [1, 500],
-    [2, 1000],
-    [3, 2000],
-    [4, 4000],
-    [5, 8000],
-    [6, 8000],
-    [50, 8000],
-  ])('failure %i → %i ms', (failures, ms) => {
-    expect(backoffDelayMs(failures)).toBe(ms);
-  });
-});
-
 describe('parseServerMessage', () => {
   it.each([
     ['{"type":"pong","t0":1,"t1":2,"t2":3}', true],
@@ -67,6 +52,8 @@ describe('Connection', () => {
     vi.useFakeTimers();
     sockets = [];
     conn = new Connection('ws://x/ws', {
+      random: () => 1,
+      now: () => Date.now(),
       createSocket: () => {
         const s = new FakeSocket();
         sockets.push(s);
@@ -106,31 +93,124 @@ describe('Connection', () => {
     expect(sockets[0]!.sent).toEqual(['{"type":"join","channel":"test"}']);
   });
 
-  it('reconnects with capped exponential backoff and counts consecutive failures', () => {
-    const events: Array<[number, number]> = [];
-    conn.on('disconnect', (e) => events.push([e.consecutiveFailures, e.retryInMs]));
+  it('reconnects with capped exponential backoff, full jitter drawn from the injected random, and counts failures', () => {
+    const events: Array<[number, number, number]> = [];
+    conn.on('disconnect', (e) => events.push([e.consecutiveFailures, e.retry, e.retryInMs]));
     conn.connect();
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 8; i++) {
       sockets[i]!.serverClose();
-      vi.advanceTimersByTime(events[i]![1]);
+      vi.advanceTimersByTime(events[i]![2]);
       expect(sockets).toHaveLength(i + 2);
     }
+    // random() = 1: the top of each window, floor + 1 · (ceiling − floor) = the ceiling itself.
     expect(events).toEqual([
-      [1, 500],
-      [2, 1000],
-      [3, 2000],
-      [4, 4000],
-      [5, 8000],
-      [6, 8000],
+      [1, 1, 500],
+      [2, 2, 1000],
+      [3, 3, 2000],
+      [4, 4, 4000],
+      [5, 5, 8000],
+      [6, 6, 16000],
+      [7, 7, 30000],
+      [8, 8, 30000],
     ]);
-    expect(conn.consecutiveFailures).toBe(6);
-    // A socket that delivers a message resets the count; its drop retries at the minimum delay.
-    const s = sockets[6]!;
+    expect(conn.consecutiveFailures).toBe(8);
+    // A socket that delivers a message resets the failure count at once…
+    const s = sockets[8]!;
     s.serverOpen();
     s.serverSend('{"type":"welcome","protocol":1,"server":"pushcast","time":1}');
     expect(conn.consecutiveFailures).toBe(0);
+    // …and once it stayed up for resetAfterMs (5 s) its drop starts the backoff over.
+    vi.advanceTimersByTime(5000);
     s.serverClose();
-    expect(events.at(-1)).toEqual([0, 500]);
+    expect(events.at(-1)).toEqual([0, 1, 500]);
+  });
+
+  it('keeps backing off from a server that accepts and closes at once (no half-second storm)', () => {
+    const retries: Array<[number, number]> = [];
+    conn.on('disconnect', (e) => retries.push([e.retry, e.retryInMs]));
+    conn.connect();
+    for (let i = 0; i < 4; i++) {
+      const s = sockets[i]!;
+      s.serverOpen();
+      s.serverSend('{"type":"welcome","protocol":1,"server":"pushcast","time":1}');
+      s.serverClose(1013);
+      vi.advanceTimersByTime(retries[i]![1]);
+    }
+    expect(retries).toEqual([[1, 500], [2, 1000], [3, 2000], [4, 4000]]);
+    expect(sockets).toHaveLength(5);
+    expect(conn.consecutiveFailures).toBe(0); // each delivered a message: not a "failure" for the fallback
+  });
+
+  it.each([
+    [1001, 'the server going away', 500],
+    [4001, 'a slow consumer close', 500],
+    [1006, 'a dropped connection', 500],
+    [1008, 'a policy violation (client bug): slow end', 30_000],
+    [1009, 'a message too big (client bug): slow end', 30_000],
+  ])('after close code %i (%s) retries in %i ms at random() = 1', (code, _what, ms) => {
+    const delays: number[] = [];
+    conn.on('disconnect', (e) => delays.push(e.retryInMs));
+    conn.connect();
+    sockets[0]!.serverOpen();
+    sockets[0]!.serverClose(code);
+    expect(delays).toEqual([ms]);
+    vi.advanceTimersByTime(ms - 1);
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(2);
+  });
+
+  it('closes a socket that stays silent for silenceTimeoutMs and reconnects; messages keep it alive', () => {
+    const closes: Array<[number, string]> = [];
+    conn.on('disconnect', (e) => closes.push([e.code, e.reason]));
+    conn.connect();
+    const s = sockets[0]!;
+    s.serverOpen();
+    // A pong every second for 30 s: never silent.
+    for (let t = 0; t < 30; t++) {
+      vi.advanceTimersByTime(1000);
+      s.serverSend('{"type":"pong","t0":1,"t1":2,"t2":3}');
+    }
+    expect(closes).toEqual([]);
+    vi.advanceTimersByTime(9999);
+    expect(closes).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(closes).toEqual([[SILENT_CLOSE_CODE, 'no message for 10000 ms']]);
+    expect(s.closedWith).toBe(SILENT_CLOSE_CODE);
+    expect(conn.state).toBe('waiting');
+    vi.advanceTimersByTime(500);
+    expect(sockets).toHaveLength(2);
+  });
+
+  it('gives up on a connect that never opens after silenceTimeoutMs', () => {
+    const reasons: string[] = [];
+    conn.on('disconnect', (e) => reasons.push(e.reason));
+    conn.connect();
+    vi.advanceTimersByTime(10_000);
+    expect(reasons).toEqual(['no answer to the connect for 10000 ms']);
+    expect(conn.consecutiveFailures).toBe(1);
+  });
+
+  it('suspend() closes without retrying; resume() connects at once with a fresh backoff', () => {
+    const disconnects: number[] = [];
+    conn.on('disconnect', (e) => disconnects.push(e.retry));
+    conn.connect();
+    sockets[0]!.serverClose(); // retry 1 scheduled
+    conn.suspend();
+    expect(conn.state).toBe('suspended');
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+    conn.resume();
+    expect(sockets).toHaveLength(2);
+    const s = sockets[1]!;
+    s.serverOpen();
+    conn.suspend();
+    expect(s.closedWith).toBe(1000);
+    s.serverClose(1000); // a late close event of the suspended socket changes nothing
+    expect(disconnects).toEqual([1]);
+    conn.resume();
+    sockets[2]!.serverClose();
+    expect(disconnects).toEqual([1, 1]);
   });
 
   it('does not reconnect after close()', () => {

@@ -1,11 +1,15 @@
 /**
  * Dashboard (/dashboard): connects as a controller (ControlClient, token from `#token=…` or
  * localStorage), subscribes to the `overview` feed and shows
- *  - one row per channel: source, kind, state, position / duration, bitrate, viewers, and controls
+ *  - one row per channel: source, kind, state (with the supervision while its source fails: attempt,
+ *    "retry in 4 s", the last error's code and message), position / duration, bitrate, viewers,
+ *    fragments skipped for slow viewers (drops), and controls
  *    (play/pause, seek bar, ±10 s, a "preview" toggle that plays the channel muted in a small
  *    <video>); a command's error shows inline with its code; changes made by another controller
  *    arrive with the next overview;
- *  - one row per connection: reported delay, drift from the channel position, buffer, mode.
+ *  - one row per connection: reported delay, drift from the channel position, buffer, mode, frames
+ *    the browser dropped, fragments the server skipped for it (drops).
+ * The connection badge says "reconnecting (attempt n)" while the dashboard's own socket is down.
  * Without a token (or with a refused one) it shows the "controller token needed" form instead.
  * `window.dashboard` exposes the client and the last overview for debugging and tests.
  */
@@ -15,7 +19,7 @@ import type { CommandReply } from '../player/commands.js';
 import { defaultSocketUrl, Player } from '../player/player.js';
 import { channelPositionAt } from '../player/progressive.js';
 import '../styles/main.css';
-import { formatBitrate, formatClock, formatSeconds } from './format.js';
+import { describeSupervision, formatBitrate, formatClock, formatSeconds } from './format.js';
 import { forgetToken, readControlToken, storeToken } from './token.js';
 
 declare global {
@@ -27,7 +31,7 @@ declare global {
 /** How often positions are re-extrapolated between overviews, ms. */
 const POSITION_REFRESH_MS = 200;
 const SKIP_SEC = 10;
-const COLUMNS = 7;
+const COLUMNS = 8;
 
 const $ = <T extends HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
 const connectionBadge = $('#connection');
@@ -69,6 +73,9 @@ class ChannelRow {
   private readonly name = el('a');
   private readonly status = el('span', { className: 'badge' });
   private readonly playState = el('span', { className: 'muted' });
+  private readonly supervisionText = el('span', { className: 'warn' });
+  private readonly supervisionError = el('span', { className: 'error-text' });
+  private readonly supervision = el('div', { className: 'supervision', hidden: true }, this.supervisionText, ' ', this.supervisionError);
   private readonly position = el('span', { className: 'position' });
   private readonly toggle = el('button', { type: 'button', className: 'toggle' });
   private readonly back = el('button', { type: 'button', textContent: `−${SKIP_SEC} s`, title: `Seek back ${SKIP_SEC} s` });
@@ -95,12 +102,16 @@ class ChannelRow {
     this.previewToggle.dataset['action'] = 'preview';
     this.previewToggle.setAttribute('aria-pressed', 'false');
     this.cells = Array.from({ length: COLUMNS }, () => main.insertCell());
-    const [name, , state, position, bitrate, viewers, control] = this.cells;
+    const [name, , state, position, bitrate, viewers, drops, control] = this.cells;
     name!.append(this.name, el('div', { className: 'source muted' }));
-    state!.append(this.status, ' ', this.playState);
+    state!.append(this.status, ' ', this.playState, this.supervision);
+    state!.dataset['cell'] = 'state';
     position!.append(this.position);
     bitrate!.className = 'num';
     viewers!.className = 'num';
+    drops!.className = 'num';
+    drops!.dataset['cell'] = 'drops';
+    drops!.title = 'Fragments skipped for this channel\'s viewers whose connection could not keep up';
     control!.className = 'control';
     control!.append(
       el('div', { className: 'controls' }, this.toggle, this.back, this.seekBar, this.forward, this.previewToggle),
@@ -128,7 +139,7 @@ class ChannelRow {
 
   update(info: ChannelInfo): void {
     this.info = info;
-    const [name, kind, , , bitrate, viewers] = this.cells;
+    const [name, kind, , , bitrate, viewers, drops] = this.cells;
     (name!.lastElementChild as HTMLElement).textContent = info.source;
     name!.title = info.source;
     kind!.textContent = info.kind === 'file' ? 'file' : info.kind === 'test' ? 'live (test)' : 'live';
@@ -138,6 +149,8 @@ class ChannelRow {
     this.playState.textContent = info.playing ? 'playing' : 'paused';
     bitrate!.textContent = formatBitrate(info.bitrate);
     viewers!.textContent = String(info.viewers);
+    drops!.textContent = String(info.drops);
+    drops!.classList.toggle('warn', info.drops > 0);
     this.toggle.textContent = info.playing ? 'Pause' : 'Play';
     this.toggle.title = info.playing ? 'Pause for every viewer' : 'Resume for every viewer';
     const seekable = info.seekable && info.duration !== null;
@@ -152,10 +165,16 @@ class ChannelRow {
     this.refreshPosition();
   }
 
-  /** Re-extrapolates the position (between overviews). */
+  /** Re-extrapolates the position and counts "retry in N s" down (between overviews). */
   refreshPosition(): void {
     const info = this.info;
     if (!info) return;
+    const sup = describeSupervision(info, client?.serverNow() ?? Date.now());
+    this.supervisionText.textContent = sup.text;
+    this.supervisionError.textContent = sup.error;
+    this.supervisionError.title = sup.error;
+    // A running channel's old error stays in the badge's tooltip only: it recovered.
+    this.supervision.hidden = sup.text === '' && (sup.error === '' || info.status === 'running' || info.status === 'idle');
     if (info.position === null) {
       this.position.textContent = 'live';
       this.seekBar.value = '0';
@@ -260,6 +279,7 @@ function renderViewers(viewers: readonly ViewerReport[]): void {
       [drift === null ? '–' : `${drift > 0 ? '+' : ''}${Math.round(drift)} ms`, `num${drift !== null && Math.abs(drift) > 100 ? ' warn' : ''}`],
       [r ? formatSeconds(r.bufferSec) : '–', 'num'],
       [r ? String(r.droppedFrames) : '–', 'num'],
+      [String(v.drops), `num${v.drops > 0 ? ' warn' : ''}`],
       [formatClock(Math.max(0, (now - v.connectedAt) / 1000)).replace(/\.\d$/, ''), 'num'],
     ];
     for (const [text, className] of cells) tr.append(el('td', { textContent: text, className }));
@@ -295,6 +315,7 @@ function connect(token: string): void {
   client = c;
   window.dashboard = { client: c, overview: () => lastOverview };
   c.on('state', ({ to, reason }) => {
+    panel.classList.toggle('stale', to !== 'subscribed');
     if (to === 'subscribed') setConnection('connected', 'running');
     else if (to === 'connecting') setConnection(reason ? 'reconnecting…' : 'connecting…', 'starting');
     else if (to === 'forbidden') {
@@ -307,6 +328,7 @@ function connect(token: string): void {
     renderChannels(m.channels);
     renderViewers(m.viewers);
   });
+  c.on('disconnect', ({ attempt }) => setConnection(`reconnecting (attempt ${attempt})`, 'starting'));
   c.on('error', (e) => console.warn(`pushcast dashboard: ${e.code}: ${e.message}`));
   c.start();
 }

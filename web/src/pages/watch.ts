@@ -1,5 +1,7 @@
 /**
- * Viewer page for /watch/<channel>: one Player on the <video>, channel name/status, errors, the
+ * Viewer page for /watch/<channel>: one Player on the <video>, channel name/status (with the
+ * server's supervision while the source fails: "retrying · attempt 3 · retry in 4 s", the last
+ * error in the tooltip), the player state ("reconnecting (attempt n)" while the socket is down), errors, the
  * stats overlay (button or `s`), an unmute button when autoplay with sound was refused, a
  * "progressive" badge while the fallback plays the file over HTTP, and a notice over the video
  * when this browser cannot play the channel at all (no MSE on a live channel).
@@ -12,7 +14,7 @@ import type { ChannelInfo } from '../../../server/protocol.js';
 import { Player, type PlayerStats } from '../player/player.js';
 import type { PlayerError } from '../player/errors.js';
 import '../styles/main.css';
-import { channelFromPath, formatBitrate, formatBytes, formatClock, formatSeconds } from './format.js';
+import { channelFromPath, describeSupervision, formatBitrate, formatBytes, formatClock, formatSeconds, playerStateText } from './format.js';
 import { readControlToken } from './token.js';
 
 declare global {
@@ -58,7 +60,24 @@ function showChannel(info: ChannelInfo): void {
   nameEl.textContent = info.id;
   nameEl.title = info.source;
   statusEl.className = `badge ${info.status}`;
-  statusEl.textContent = info.status;
+  // nextRetryAt is on the server's clock: the player's ping/pong offset converts.
+  const supervision = describeSupervision(info, Date.now() + (player.stats().clockOffsetMs ?? 0));
+  statusEl.textContent = supervision.text ? `${info.status} · ${supervision.text}` : info.status;
+  statusEl.title = supervision.error;
+  statusEl.classList.toggle('stale', disconnected());
+}
+
+/** The socket is down: the channel status shown is the last one known, not live. */
+function disconnected(): boolean {
+  return player.state === 'reconnecting' || player.state === 'suspended';
+}
+
+/** "reconnecting (attempt n)" while the socket is down, the plain state otherwise. */
+function showState(): void {
+  const s = player.stats();
+  stateEl.textContent = playerStateText(s.state, s.reconnectAttempt);
+  stateEl.className = disconnected() ? 'warn' : 'muted';
+  statusEl.classList.toggle('stale', disconnected());
 }
 
 function statsText(s: PlayerStats): string {
@@ -78,7 +97,7 @@ function statsText(s: PlayerStats): string {
     ['stalls/jumps', `${s.stalls} / ${s.jumps}`],
     ['clock', s.clockOffsetMs === null ? '–' : `offset ${s.clockOffsetMs.toFixed(1)} ms, rtt ${s.rttMs?.toFixed(1)} ms`],
     ['received', `${formatBytes(s.bytesReceived)} in ${s.fragmentsReceived} fragments (${s.framesDropped} dropped)`],
-    ['socket', `${s.connections} connection(s), ${s.consecutiveFailures} failure(s) in a row`],
+    ['socket', `${s.connections} connection(s), ${s.consecutiveFailures} failure(s) in a row${s.reconnectAttempt > 0 ? `, reconnect attempt ${s.reconnectAttempt}` : ''}`],
     ['errors', String(s.errors.length)],
   ];
   return lines.map(([k, v]) => `${k.padEnd(13)}${v}`).join('\n');
@@ -161,12 +180,17 @@ seekBar.addEventListener('change', () => {
 for (const type of ['pointerup', 'blur'] as const) seekBar.addEventListener(type, () => (dragging = false));
 player.on('channel', updateControls);
 player.on('session', updateControls);
-setInterval(updateControls, CONTROLS_REFRESH_MS);
+setInterval(() => {
+  updateControls();
+  // Counts "retry in N s" down between state messages.
+  if (player.channel?.nextRetryAt != null) showChannel(player.channel);
+}, CONTROLS_REFRESH_MS);
 
 player.on('state', ({ to }) => {
-  stateEl.textContent = to;
+  showState();
   if (to === 'playing') errorsEl.replaceChildren(); // recovered: old errors stay in stats().errors
 });
+player.on('disconnect', showState); // the attempt number grows while the state stays 'reconnecting'
 player.on('channel', showChannel);
 player.on('error', showError);
 player.on('error', (e) => {

@@ -1,7 +1,8 @@
 /**
  * Player configuration: one object with defaults; each value says its unit and who uses it.
  */
-import { DEFAULT_BACKOFF, type BackoffOptions } from './connection.js';
+import { DEFAULT_BACKOFF, checkBackoffOptions, type BackoffOptions } from './backoff.js';
+import { DEFAULT_SILENCE_TIMEOUT_MS } from './connection.js';
 import { DEFAULT_LIVE_EDGE_OPTIONS, resolveLiveEdgeOptions, type LiveEdgeOptions } from './live-edge.js';
 import { DEFAULT_PINGER_OPTIONS, type PingerOptions } from './pinger.js';
 import { DEFAULT_PROGRESSIVE_OPTIONS, type ProgressiveOptions } from './progressive.js';
@@ -17,8 +18,18 @@ export interface PlayerConfig {
   sync: SyncOptions;
   /** Back-buffer and quota handling (source-buffer-queue.ts). */
   buffer: SourceBufferQueueOptions;
-  /** Reconnect backoff (connection.ts). */
+  /** Reconnect backoff with full jitter (backoff.ts, Connection). */
   backoff: BackoffOptions;
+  /**
+   * ms without any frame from the server after which the socket counts as dead and is replaced
+   * (silence.ts, Connection); 0 turns it off. The Pinger's pongs (one a second) keep it fed.
+   */
+  silenceTimeoutMs: number;
+  /**
+   * ms a tab may stay hidden before the player closes its stream (visibility.ts); it reconnects
+   * when the tab is shown again. A tab playing sound is kept. 0: never suspend.
+   */
+  backgroundSuspendMs: number;
   /** Clock probe schedule (pinger.ts). */
   ping: PingerOptions;
   /** When to fall back to progressive playback and how to wait for an MP4 copy (progressive.ts). */
@@ -62,6 +73,8 @@ export const DEFAULT_PLAYER_CONFIG: Readonly<PlayerConfig> = {
   sync: DEFAULT_SYNC_OPTIONS,
   buffer: DEFAULT_QUEUE_OPTIONS,
   backoff: DEFAULT_BACKOFF,
+  silenceTimeoutMs: DEFAULT_SILENCE_TIMEOUT_MS,
+  backgroundSuspendMs: 60_000,
   ping: DEFAULT_PINGER_OPTIONS,
   progressive: DEFAULT_PROGRESSIVE_OPTIONS,
   tickMs: 200,
@@ -92,6 +105,14 @@ export function resolvePlayerConfig(options: PlayerOptions = {}): PlayerConfig {
   };
   for (const key of ['tickMs', 'trimIntervalMs', 'bitrateWindowMs', 'clockWindow', 'maxErrors', 'commandTimeoutMs', 'reportIntervalMs'] as const) {
     if (!(config[key] > 0)) throw new TypeError(`player: ${key} must be > 0, got ${config[key]}`);
+  }
+  checkBackoffOptions(config.backoff);
+  for (const key of ['silenceTimeoutMs', 'backgroundSuspendMs'] as const) {
+    if (!(config[key] >= 0)) throw new TypeError(`player: ${key} must be ≥ 0 (0: off), got ${config[key]}`);
+  }
+  // A silence window shorter than the ping interval would close healthy but quiet sockets.
+  if (config.silenceTimeoutMs > 0 && config.silenceTimeoutMs <= 2 * config.ping.intervalMs) {
+    throw new TypeError(`player: silenceTimeoutMs (${config.silenceTimeoutMs}) must exceed twice ping.intervalMs (${config.ping.intervalMs})`);
   }
   if (!(config.progressive.socketFailures >= 1)) throw new TypeError('player: progressive.socketFailures must be ≥ 1');
   if (config.buffer.quotaKeepSec <= config.liveEdge.targetDelaySec) {

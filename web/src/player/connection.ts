@@ -1,33 +1,32 @@
 /**
  * The WebSocket to the server: JSON text frames are validated lightly and dispatched as typed
  * `message` events; binary frames (media) are passed through as ArrayBuffers. When the socket
- * closes without `close()` being called, it reconnects with capped exponential backoff.
+ * closes without `close()` being called, it reconnects with exponential backoff and full jitter
+ * (backoff.ts); a socket silent for `silenceTimeoutMs` (no frame of any kind, silence.ts) is closed
+ * and replaced the same way, including one stuck connecting.
  *
  * `consecutiveFailures` counts connections that closed (or never opened) before delivering a single
  * message; it resets when a socket delivers its first message. The `disconnect` event reports it so a
- * later fallback (progressive playback) can kick in after repeated failures.
+ * later fallback (progressive playback) can kick in after repeated failures. `retry` numbers the
+ * reconnect attempts since the last socket that worked (what the page shows as "attempt n").
  *
- * States: idle → connecting → open → (closed by peer) → waiting → connecting … ; close() → closed.
+ * States: idle → connecting → open → (closed by peer, or silent) → waiting → connecting … ;
+ *         suspend() → suspended (no socket, no retry) → resume() → connecting;  close() → closed.
  */
 import type { ClientMessage, ServerMessage } from '../../../server/protocol.js';
+import { DEFAULT_BACKOFF, checkBackoffOptions, nextRetryNumber, reconnectDelayMs, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
+import { SilenceWatchdog } from './silence.js';
 
-export interface BackoffOptions {
-  /** Delay before the first reconnect, ms. */
-  minDelayMs: number;
-  /** Upper bound for the delay, ms. */
-  maxDelayMs: number;
-  /** Growth per consecutive failure. */
-  factor: number;
-}
+export { DEFAULT_BACKOFF, backoffCeilingMs, reconnectDelayMs, type BackoffOptions } from './backoff.js';
 
-export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = { minDelayMs: 500, maxDelayMs: 8000, factor: 2 };
-
-/** Delay before reconnect attempt number `failures` (1 = first retry): min · factor^(failures−1), capped. Pure. */
-export function backoffDelayMs(failures: number, options: BackoffOptions = DEFAULT_BACKOFF): number {
-  if (failures <= 0) return 0;
-  return Math.min(options.maxDelayMs, options.minDelayMs * options.factor ** (failures - 1));
-}
+/**
+ * The code we close a silent socket with (RFC 6455 §7.4.2: 4000–4999 are for applications). The
+ * server never sends it; the `disconnect` event reports it so the cause shows in the errors.
+ */
+export const SILENT_CLOSE_CODE = 4000;
+/** Close code the browser reports for a socket that dropped without a close frame (RFC 6455 §7.1.5). */
+const ABNORMAL_CLOSE_CODE = 1006;
 
 const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage['type']>(['welcome', 'session', 'mse', 'state', 'pong', 'ack', 'error', 'overview']);
 
@@ -61,34 +60,49 @@ export interface SocketLike {
 }
 
 export interface ConnectionEvents {
-  /** A socket opened; `attempt` counts from 1 for the first connect. */
-  open: { attempt: number };
+  /** A socket opened; `attempt` counts sockets from 1; `retry` is the reconnect attempt it was (0: none). */
+  open: { attempt: number; retry: number };
   message: ServerMessage;
   binary: ArrayBuffer;
   /** A text frame we could not parse (never dropped silently). */
   invalid: { reason: string; raw: string };
   /**
-   * A socket closed without close() being called; a reconnect is scheduled after `retryInMs`.
+   * A socket closed without close() being called (or was closed for silence: code
+   * SILENT_CLOSE_CODE); reconnect attempt `retry` is scheduled after `retryInMs`.
    * `consecutiveFailures` is 0 when that socket had delivered messages (a drop, not a failure).
    */
-  disconnect: { consecutiveFailures: number; code: number; reason: string; retryInMs: number };
+  disconnect: { consecutiveFailures: number; code: number; reason: string; retryInMs: number; retry: number };
 }
 
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'waiting' | 'closed';
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'waiting' | 'suspended' | 'closed';
 
 export interface ConnectionOptions extends BackoffOptions {
   /** Creates the socket; defaults to `new WebSocket(url)`. */
   createSocket: (url: string) => SocketLike;
+  /** No frame at all for this long, ms, closes the socket and reconnects; 0 turns it off (silence.ts). */
+  silenceTimeoutMs: number;
+  /** Source of the backoff jitter, [0, 1) (tests pass their own). */
+  random: () => number;
+  /** Monotonic clock, ms (silence and stable-socket times). */
+  now: () => number;
 }
+
+/** 10 s: ten missed pongs (the Pinger asks every second), well inside the server's 15 s heartbeat. */
+export const DEFAULT_SILENCE_TIMEOUT_MS = 10_000;
 
 const OPEN = 1; // WebSocket.OPEN, without touching the global (absent in Node 20 tests)
 
 export class Connection extends Emitter<ConnectionEvents> {
   private socket: SocketLike | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly watchdog: SilenceWatchdog | null;
   private failures = 0;
   private attempts = 0;
+  /** Reconnect attempts since the last socket that worked (backoff.ts nextRetryNumber). */
+  private retry = 0;
   private gotMessage = false;
+  /** now() when the current socket opened; null while it has not. */
+  private openedAt: number | null = null;
   private _state: ConnectionState = 'idle';
   private readonly options: ConnectionOptions;
 
@@ -97,10 +111,19 @@ export class Connection extends Emitter<ConnectionEvents> {
     options: Partial<ConnectionOptions> = {},
   ) {
     super();
-    this.options = { ...DEFAULT_BACKOFF, createSocket: (u) => new WebSocket(u), ...options };
-    if (this.options.minDelayMs <= 0 || this.options.maxDelayMs < this.options.minDelayMs || this.options.factor < 1) {
-      throw new TypeError('Connection: need 0 < minDelayMs ≤ maxDelayMs and factor ≥ 1');
-    }
+    this.options = {
+      ...DEFAULT_BACKOFF,
+      createSocket: (u) => new WebSocket(u),
+      silenceTimeoutMs: DEFAULT_SILENCE_TIMEOUT_MS,
+      random: Math.random,
+      now: () => performance.now(),
+      ...options,
+    };
+    checkBackoffOptions(this.options);
+    if (!(this.options.silenceTimeoutMs >= 0)) throw new TypeError('Connection: silenceTimeoutMs must be ≥ 0 (0: off)');
+    this.watchdog = this.options.silenceTimeoutMs > 0
+      ? new SilenceWatchdog(this.options.silenceTimeoutMs, (ms) => this.onSilent(ms), this.options.now)
+      : null;
   }
 
   get state(): ConnectionState {
@@ -108,6 +131,10 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
   get consecutiveFailures(): number {
     return this.failures;
+  }
+  /** The reconnect attempt under way or scheduled (0 while a socket that worked is up). */
+  get retryNumber(): number {
+    return this.retry;
   }
 
   connect(): void {
@@ -122,18 +149,29 @@ export class Connection extends Emitter<ConnectionEvents> {
     return true;
   }
 
+  /**
+   * Closes the socket and does not reconnect until resume() (a page in the background, Player).
+   * No `disconnect` event: the caller knows.
+   */
+  suspend(): void {
+    if (this._state === 'closed' || this._state === 'suspended' || this._state === 'idle') return;
+    this.dropSocket(1000, 'suspended');
+    this._state = 'suspended';
+  }
+
+  /** Connects again at once after suspend(), as a fresh start (no backoff: nothing failed). */
+  resume(): void {
+    if (this._state !== 'suspended') return;
+    this.retry = 0;
+    this.failures = 0;
+    this.open();
+  }
+
   /** Closes for good: no reconnect, no more events. */
   close(): void {
     if (this._state === 'closed') return;
+    this.dropSocket(1000, 'client closed');
     this._state = 'closed';
-    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) {
-      detach(socket);
-      socket.close(1000, 'client closed');
-    }
     this.removeAllListeners();
   }
 
@@ -141,12 +179,16 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._state = 'connecting';
     this.attempts++;
     this.gotMessage = false;
+    this.openedAt = null;
     const socket = this.options.createSocket(this.url);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
+    // Started before `open`: a connect that hangs (SYN into a black hole) is silence too.
+    this.watchdog?.start();
     socket.onopen = () => {
       this._state = 'open';
-      this.emit('open', { attempt: this.attempts });
+      this.openedAt = this.options.now();
+      this.emit('open', { attempt: this.attempts, retry: this.retry });
     };
     socket.onmessage = (ev) => this.onMessage(ev);
     // `error` is always followed by `close` (WHATWG HTML §10.4.2), which handles the retry.
@@ -155,6 +197,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   private onMessage(ev: MessageEvent): void {
+    this.watchdog?.heard();
     if (!this.gotMessage) {
       this.gotMessage = true;
       this.failures = 0;
@@ -171,19 +214,43 @@ export class Connection extends Emitter<ConnectionEvents> {
     }
   }
 
+  /**
+   * The socket went quiet: close it ourselves and retry. We do not wait for its `close` event: a
+   * close handshake over a dead path only ends when the browser gives up (RFC 6455 §7.1.1).
+   */
+  private onSilent(silentMs: number): void {
+    if (this._state !== 'connecting' && this._state !== 'open') return;
+    const what = this._state === 'connecting' ? 'no answer to the connect' : 'no message';
+    const reason = `${what} for ${Math.round(silentMs)} ms`;
+    this.dropSocket(SILENT_CLOSE_CODE, reason);
+    this.onClose(SILENT_CLOSE_CODE, reason);
+  }
+
   private onClose(code: number, reason: string): void {
-    if (this._state === 'closed') return;
-    if (this.socket) detach(this.socket);
-    this.socket = null;
+    if (this._state === 'closed' || this._state === 'suspended') return;
+    this.dropSocket(null, '');
     if (!this.gotMessage) this.failures++;
-    // A socket that worked for a while and then dropped retries at the minimum delay.
-    const retryInMs = backoffDelayMs(Math.max(1, this.failures), this.options);
+    const openForMs = this.openedAt === null ? null : this.options.now() - this.openedAt;
+    this.retry = nextRetryNumber(this.retry, this.gotMessage, openForMs, this.options);
+    const retryInMs = reconnectDelayMs(this.retry, code, this.options.random, this.options);
     this._state = 'waiting';
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (this._state === 'waiting') this.open();
     }, retryInMs);
-    this.emit('disconnect', { consecutiveFailures: this.failures, code, reason, retryInMs });
+    this.emit('disconnect', { consecutiveFailures: this.failures, code: code || ABNORMAL_CLOSE_CODE, reason, retryInMs, retry: this.retry });
+  }
+
+  /** Forgets the current socket (and any pending retry); closes it with `code` unless null. */
+  private dropSocket(code: number | null, reason: string): void {
+    this.watchdog?.stop();
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const socket = this.socket;
+    this.socket = null;
+    if (!socket) return;
+    detach(socket);
+    if (code !== null) socket.close(code, reason);
   }
 }
 

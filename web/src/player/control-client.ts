@@ -2,7 +2,8 @@
  * The dashboard's connection: a WebSocket that joins no channel. It says `hello` with the control
  * token, `subscribe`s to the `overview` feed (every channel and viewer, on change and once a
  * second), keeps a clock offset (ping/pong, clock.ts) so positions can be extrapolated, and sends
- * play / pause / seek for any channel by name. Reconnects (and re-subscribes) by itself.
+ * play / pause / seek for any channel by name. Reconnects (and re-subscribes) by itself, with the
+ * same backoff, jitter and silence detection as a viewer (connection.ts).
  *
  *   idle ─start()─▶ connecting ─welcome─▶ hello + subscribe ─ack─▶ subscribed
  *                      ▲  socket dropped: reconnect          └─error FORBIDDEN─▶ forbidden (token refused)
@@ -11,7 +12,7 @@
 import { PROTOCOL_VERSION, type OverviewMessage, type ServerMessage } from '../../../server/protocol.js';
 import { ClockEstimator } from './clock.js';
 import { CommandTracker, type CommandReply } from './commands.js';
-import { Connection, DEFAULT_BACKOFF, type BackoffOptions } from './connection.js';
+import { Connection, DEFAULT_BACKOFF, DEFAULT_SILENCE_TIMEOUT_MS, type BackoffOptions } from './connection.js';
 import { Emitter } from './emitter.js';
 import { Pinger } from './pinger.js';
 
@@ -23,12 +24,16 @@ export interface ControlClientEvents {
   session: { sessionId: string; role: 'viewer' | 'controller' };
   /** An error that answers no command (e.g. the server could not parse something we sent). */
   error: { code: string; message: string };
+  /** The socket dropped (or went silent); reconnect attempt `attempt` follows in retryInMs. */
+  disconnect: { attempt: number; retryInMs: number; code: number; reason: string };
 }
 
 export interface ControlClientOptions {
   /** ms to wait for `ack` / `error` (commands.ts). */
   commandTimeoutMs: number;
   backoff: BackoffOptions;
+  /** ms without any frame before the socket counts as dead (silence.ts); 0: off. */
+  silenceTimeoutMs: number;
 }
 
 export class ControlClient extends Emitter<ControlClientEvents> {
@@ -46,7 +51,7 @@ export class ControlClient extends Emitter<ControlClientEvents> {
     options: Partial<ControlClientOptions> = {},
   ) {
     super();
-    this.options = { commandTimeoutMs: 5000, backoff: DEFAULT_BACKOFF, ...options };
+    this.options = { commandTimeoutMs: 5000, backoff: DEFAULT_BACKOFF, silenceTimeoutMs: DEFAULT_SILENCE_TIMEOUT_MS, ...options };
     this.commands = new CommandTracker(this.options.commandTimeoutMs, 'd');
     this.pinger = new Pinger(() => this.connection?.send({ type: 'ping', t0: Date.now() }));
   }
@@ -67,7 +72,7 @@ export class ControlClient extends Emitter<ControlClientEvents> {
   start(): void {
     if (this._state !== 'idle') return;
     this.setState('connecting');
-    const connection = new Connection(this.url, this.options.backoff);
+    const connection = new Connection(this.url, { ...this.options.backoff, silenceTimeoutMs: this.options.silenceTimeoutMs });
     this.connection = connection;
     connection.on('open', () => this.pinger.start());
     connection.on('message', (m) => this.onMessage(m));
@@ -75,7 +80,9 @@ export class ControlClient extends Emitter<ControlClientEvents> {
     connection.on('disconnect', (e) => {
       this.pinger.stop();
       this.commands.cancelAll('the connection closed before the server answered');
-      if (this._state !== 'forbidden') this.setState('connecting', `socket closed (${e.code}); retrying in ${e.retryInMs} ms`);
+      if (this._state === 'forbidden') return;
+      this.setState('connecting', `socket closed (${e.code}); reconnect attempt ${e.retry} in ${e.retryInMs} ms`);
+      this.emit('disconnect', { attempt: e.retry, retryInMs: e.retryInMs, code: e.code, reason: e.reason });
     });
     connection.connect();
   }

@@ -2,8 +2,10 @@
  * The viewer: ties the WebSocket, the media pipeline, the clock and the live-edge policy together.
  *
  *   idle ──load()──▶ connecting ──welcome──▶ waiting-init ──first fragment appended──▶ playing
- *                      ▲   │ socket dropped (any state but closed/fatal error): reconnect
- *                      └───┘
+ *   socket dropped or silent (connection.ts) ──▶ reconnecting ──welcome──▶ waiting-init …
+ *       (the old picture plays out its buffer; the new socket sends hello + join again and gets a
+ *        new pipeline: the live edge on live channels, the channel's position on file channels)
+ *   tab hidden for backgroundSuspendMs (visibility.ts) ──▶ suspended ──shown again──▶ connecting …
  *   error: a server error (channel failed, unknown channel…) or a media failure. Recoverable
  *          errors leave the connection up: the next `mse` starts a new pipeline (→ waiting-init).
  *   closed: destroy(); terminal.
@@ -28,7 +30,7 @@ import { readPrft } from '../../../server/media/prft.js';
 import { startPlayback } from './autoplay.js';
 import { CommandTracker, type CommandReply } from './commands.js';
 import { resolvePlayerConfig, type PlayerConfig, type PlayerOptions } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, SILENT_CLOSE_CODE } from './connection.js';
 import { Emitter } from './emitter.js';
 import { ErrorLog, PlayerErrorCode, describeError, hasErrorName, type PlayerError } from './errors.js';
 import { watchFirstFrame } from './first-frame.js';
@@ -39,6 +41,7 @@ import { decideFallback, probeChannel, ProgressivePlayback, type ChannelProbe, t
 import { Session } from './session.js';
 import { collectStats, type PlayerState, type PlayerStats } from './stats.js';
 import { channelTime, isStaleState, type SyncTarget } from './sync.js';
+import { VisibilityWatcher } from './visibility.js';
 
 export type { PlayerState, PlayerStats } from './stats.js';
 export type { CommandReply } from './commands.js';
@@ -54,8 +57,13 @@ export interface PlayerEvents {
   'first-frame': { ms: number };
   /** Playback had to start muted (autoplay policy); offer an unmute button that calls unmute(). */
   'autoplay-muted': { reason: string };
-  /** The socket dropped; it reconnects by itself after retryInMs. */
-  disconnect: { consecutiveFailures: number; retryInMs: number };
+  /**
+   * The socket dropped (or went silent: code 4000); reconnect attempt `attempt` follows after
+   * retryInMs. `code` is the WebSocket close code (server/protocol.ts CloseCode, 1006 for a drop).
+   */
+  disconnect: { consecutiveFailures: number; retryInMs: number; attempt: number; code: number; reason: string };
+  /** A background tab closed its stream (suspended: true) or picked it up again (false). */
+  suspend: { suspended: boolean };
   /** The playback path changed (today only to 'progressive', the fallback); `reason` says why. */
   mode: { mode: PlaybackMode; reason: string };
   /** The server told us who we are (after every hello). */
@@ -84,6 +92,8 @@ export class Player extends Emitter<PlayerEvents> {
   private fallbackProbe: AbortController | null = null;
   /** play / pause / seek awaiting their ack. */
   private readonly commands: CommandTracker;
+  /** Suspends the stream of a background tab (null: no document, or backgroundSuspendMs 0). */
+  private visibility: VisibilityWatcher | null = null;
 
   constructor(options: PlayerOptions = {}) {
     super();
@@ -147,7 +157,7 @@ export class Player extends Emitter<PlayerEvents> {
       return;
     }
     this.setState('connecting');
-    const connection = new Connection(this.config.url ?? defaultSocketUrl(), this.config.backoff);
+    const connection = new Connection(this.config.url ?? defaultSocketUrl(), { ...this.config.backoff, silenceTimeoutMs: this.config.silenceTimeoutMs });
     this.connection = connection;
     connection.on('open', () => {
       session.connections++;
@@ -160,16 +170,57 @@ export class Player extends Emitter<PlayerEvents> {
     connection.on('disconnect', (e) => {
       this.pinger.stop();
       this.commands.cancelAll('the connection closed before the server answered');
-      const message = `WebSocket closed (code ${e.code}${e.reason ? `, ${e.reason}` : ''}); reconnecting in ${e.retryInMs} ms`;
+      const what = e.code === SILENT_CLOSE_CODE ? 'WebSocket silent' : 'WebSocket closed';
+      const message = `${what} (code ${e.code}${e.reason ? `, ${e.reason}` : ''}); reconnect attempt ${e.retry} in ${e.retryInMs} ms`;
       this.report({ code: PlayerErrorCode.CONNECTION, message, fatal: false });
-      if (this._state !== 'error') this.setState('connecting');
-      this.emit('disconnect', { consecutiveFailures: e.consecutiveFailures, retryInMs: e.retryInMs });
-      if (e.consecutiveFailures >= this.config.progressive.socketFailures) {
+      // A channel error the server recovers from (FFMPEG_EXIT…) gives way to the socket's state.
+      if (this._state !== 'error' || !session.fatal) this.setState('reconnecting');
+      this.emit('disconnect', { consecutiveFailures: e.consecutiveFailures, retryInMs: e.retryInMs, attempt: e.retry, code: e.code, reason: e.reason });
+      // The fallback is for a network that blocks WebSockets. Once a socket has worked in this
+      // load, failures mean the server is away (a restart): keep reconnecting, do not switch.
+      if (!session.socketWorked && e.consecutiveFailures >= this.config.progressive.socketFailures) {
         this.tryProgressive(session, { kind: 'socket-failures', failures: e.consecutiveFailures });
       }
     });
     connection.connect();
     this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
+    if (this.config.backgroundSuspendMs > 0 && typeof document !== 'undefined') {
+      this.visibility = new VisibilityWatcher(document, this.config.backgroundSuspendMs, {
+        suspend: () => this.suspend(),
+        resume: () => this.resume(),
+        audible: () => this.audible(),
+      });
+      this.visibility.start();
+    }
+  }
+
+  /**
+   * Closes the stream (socket) until resume(), keeping the last picture: what a background tab
+   * does (visibility.ts). Ignored while no MSE stream runs (progressive playback, errors, closed).
+   */
+  suspend(): void {
+    const connection = this.connection;
+    if (!connection || this.progressive || this._state === 'closed' || this._state === 'suspended') return;
+    this.pinger.stop();
+    this.commands.cancelAll('the player suspended its stream');
+    connection.suspend();
+    this.video?.pause();
+    this.setState('suspended');
+    this.emit('suspend', { suspended: true });
+  }
+
+  /** Connects again after suspend(): a fresh start at the live edge or the channel's position. */
+  resume(): void {
+    if (this._state !== 'suspended' || !this.connection) return;
+    this.setState('connecting');
+    this.emit('suspend', { suspended: false });
+    this.connection.resume();
+  }
+
+  /** The page plays sound someone may be listening to (then a background tab keeps its stream). */
+  private audible(): boolean {
+    const v = this.video;
+    return v !== null && !v.paused && !v.muted && v.volume > 0;
   }
 
   /** Unmutes after the autoplay policy forced muted playback; call it from a user gesture. */
@@ -196,6 +247,7 @@ export class Player extends Emitter<PlayerEvents> {
       mode: this.progressive ? 'progressive' : (this.api?.mode ?? null),
       pipeline: this.pipeline,
       consecutiveFailures: this.connection?.consecutiveFailures ?? 0,
+      reconnectAttempt: this._state === 'reconnecting' ? (this.connection?.retryNumber ?? 0) : 0,
       errors: this.errors.list(),
       role: this.role,
     });
@@ -214,12 +266,13 @@ export class Player extends Emitter<PlayerEvents> {
           return;
         }
         const api = this.api!;
+        s.socketWorked = true;
         s.lastState = null; // versions are per server run: a new socket may meet a restarted server
         const token = this.config.token !== null ? { token: this.config.token } : {};
         this.connection.send({ type: 'hello', codecs: playableCodecs(api), mode: api.mode, ...token });
         this.connection.send({ type: 'join', channel: s.channel });
         // After a reconnect the old pipeline (if any) keeps playing its buffer until `mse` + init arrive.
-        if (this._state === 'connecting') this.setState('waiting-init');
+        if (this._state === 'connecting' || this._state === 'reconnecting') this.setState('waiting-init');
         return;
       }
       case 'state':
@@ -316,7 +369,11 @@ export class Player extends Emitter<PlayerEvents> {
     const pipeline = new MediaPipeline(video, this.api!, mime, epoch, this.config.buffer);
     this.pipeline = pipeline;
     this.pipelineConnection = s.connections;
-    pipeline.on('appended', (e) => this.onAppended(s, e.meta, e.bufferedEnd));
+    const connection = s.connections;
+    pipeline.on('appended', (e) => {
+      // The old picture's queued appends, after its socket dropped, do not mean the new one plays.
+      if (this.pipeline === pipeline && connection === s.connections) this.onAppended(s, e.meta, e.bufferedEnd);
+    });
     pipeline.on('error', (e) => this.onMediaFailure(e));
     pipeline.start();
     // start() can fail at once (e.g. addSourceBuffer refuses the type): onMediaFailure has
@@ -528,6 +585,7 @@ export class Player extends Emitter<PlayerEvents> {
 
   /** Records an error and enters the error state. */
   private fail(error: PlayerError): void {
+    if (error.fatal && this.session) this.session.fatal = true;
     this.report(error);
     this.setState('error');
   }
@@ -541,6 +599,8 @@ export class Player extends Emitter<PlayerEvents> {
     if (this.tickTimer !== null) clearInterval(this.tickTimer);
     this.tickTimer = null;
     this.pinger.stop();
+    this.visibility?.stop();
+    this.visibility = null;
     this.connection?.close();
     this.connection = null;
     this.pipeline?.destroy();

@@ -42,6 +42,10 @@ export class Session {
   lastTrimAt = 0;
   /** Set by `mse`: the next binary frame is an init segment. */
   expectInit = false;
+  /** A socket of this load got `welcome`: WebSockets work here (no progressive fallback for drops). */
+  socketWorked = false;
+  /** A fatal error stopped this load (the state stays `error` through reconnects). */
+  fatal = false;
 
   constructor(
     readonly channel: string,

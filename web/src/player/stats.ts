@@ -7,7 +7,12 @@ import type { MediaPipeline } from './media-pipeline.js';
 import type { Session } from './session.js';
 import type { SyncReason } from './sync.js';
 
-export type PlayerState = 'idle' | 'connecting' | 'waiting-init' | 'playing' | 'error' | 'closed';
+/**
+ * connecting: the first socket of a load() (or the one after suspended); reconnecting: the socket
+ * dropped or went silent and a retry is scheduled or under way (the picture may still play out its
+ * buffer); suspended: a background tab closed its stream (visibility.ts) until it is shown again.
+ */
+export type PlayerState = 'idle' | 'connecting' | 'reconnecting' | 'suspended' | 'waiting-init' | 'playing' | 'error' | 'closed';
 
 export interface PlayerStats {
   state: PlayerState;
@@ -55,6 +60,8 @@ export interface PlayerStats {
   connections: number;
   /** Connections in a row that closed before delivering a message. */
   consecutiveFailures: number;
+  /** The reconnect attempt under way or scheduled ("reconnecting (attempt n)"); 0 while connected. */
+  reconnectAttempt: number;
   /** Media pipelines rebuilt after an error. */
   recoveries: number;
   muted: boolean;
@@ -82,12 +89,13 @@ export interface StatsSources {
   mode: PlaybackMode | null;
   pipeline: MediaPipeline | null;
   consecutiveFailures: number;
+  reconnectAttempt: number;
   errors: PlayerStats['errors'];
   role: PlayerStats['role'];
 }
 
 /** Reads the player's parts into one PlayerStats snapshot. */
-export function collectStats({ state, session: s, video: v, mode, pipeline, consecutiveFailures, errors, role }: StatsSources): PlayerStats {
+export function collectStats({ state, session: s, video: v, mode, pipeline, consecutiveFailures, reconnectAttempt, errors, role }: StatsSources): PlayerStats {
   const currentTime = v?.currentTime ?? 0;
   const end = v ? toRanges(v.buffered).at(-1)?.end : undefined;
   const best = s?.clock.best ?? null;
@@ -124,6 +132,7 @@ export function collectStats({ state, session: s, video: v, mode, pipeline, cons
     framesDropped: s?.framesDropped ?? 0,
     connections: s?.connections ?? 0,
     consecutiveFailures,
+    reconnectAttempt,
     recoveries: s?.recoveryTimes.length ?? 0,
     muted: v?.muted ?? false,
     errors,
