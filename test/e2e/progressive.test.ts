@@ -79,10 +79,22 @@ async function channelInfo(base: string, id: string): Promise<ChannelInfo> {
 
 const stats = (page: Page): Promise<Stats> => page.evaluate(() => (window as unknown as { player: { stats(): Stats } }).player.stats());
 
-async function waitForStats(page: Page, predicate: string, timeout = 20_000): Promise<void> {
+/** One condition on a field of player.stats(): equal to, or greater than, a value. */
+type StatsCheck = readonly [field: string, op: '===' | '>', value: string | number];
+
+/**
+ * Waits until every check holds on `player.stats()` in the page. Playwright's function form is
+ * used (evaluated over CDP): the pages' CSP forbids eval, which the string form needs.
+ */
+async function waitForStats(page: Page, checks: readonly StatsCheck[], timeout = 20_000): Promise<void> {
   await page.waitForFunction(
-    `(() => { const p = window.player; if (!p) return false; const s = p.stats(); return ${predicate}; })()`,
-    undefined,
+    (all) => {
+      const p = (window as unknown as { player?: { stats(): Record<string, unknown> } }).player;
+      if (!p) return false;
+      const s = p.stats();
+      return all.every(([k, op, v]) => (op === '===' ? s[k] === v : (s[k] as number) > (v as number)));
+    },
+    checks,
     { timeout },
   );
 }
@@ -144,7 +156,7 @@ describe.skipIf(!ffmpeg || !browserOk)('progressive fallback in Chromium', () =>
     const loadedAt = Date.now();
     await page.goto(`${server.url}/watch/clip`);
     expect(await page.evaluate(() => 'MediaSource' in window || 'ManagedMediaSource' in window)).toBe(false);
-    await waitForStats(page, "s.state === 'playing' && s.currentTime > 0");
+    await waitForStats(page, [['state', '===', 'playing'], ['currentTime', '>', 0]]);
     expect(await advance(page, 2_000)).toBeGreaterThan(1);
 
     // It started where the channel is and played on from there: PLACED plus at most the time
@@ -187,7 +199,7 @@ describe.skipIf(!ffmpeg || !browserOk)('progressive fallback in Chromium', () =>
     const page = await browser.newPage();
     await page.addInitScript(removeMse);
     await page.goto(`${server.url}/watch/test`);
-    await waitForStats(page, "s.state === 'error'", 10_000);
+    await waitForStats(page, [['state', '===', 'error']], 10_000);
     const s = await stats(page);
     expect(s.errors).toContainEqual({ code: 'NO_MSE', message: 'This browser cannot play live channels (no Media Source Extensions)', fatal: true });
     expect(s.mode).toBeNull();
@@ -205,7 +217,7 @@ describe.skipIf(!ffmpeg || !browserOk)('progressive fallback in Chromium', () =>
       MediaSource.isTypeSupported = (type: string) => !/avc1/i.test(type) && original(type);
     });
     await page.goto(`${server.url}/watch/clip`);
-    await waitForStats(page, "s.mode === 'progressive' && s.state === 'playing' && s.currentTime > 0", 30_000);
+    await waitForStats(page, [['mode', '===', 'progressive'], ['state', '===', 'playing'], ['currentTime', '>', 0]], 30_000);
     expect(await advance(page, 1_500)).toBeGreaterThan(0.5);
     const s = await stats(page);
     expect(s.errors).toContainEqual(expect.objectContaining({ code: 'UNSUPPORTED_CODEC', fatal: false }));
@@ -219,7 +231,7 @@ describe.skipIf(!ffmpeg || !browserOk)('progressive fallback in Chromium', () =>
     // Every socket is accepted by Playwright and closed at once, before any message.
     await page.routeWebSocket(/\/ws$/, (ws) => ws.close({ code: 1011, reason: 'test: refused' }));
     await page.goto(`${server.url}/watch/clip`);
-    await waitForStats(page, "s.mode === 'progressive' && s.state === 'playing' && s.currentTime > 0", 30_000);
+    await waitForStats(page, [['mode', '===', 'progressive'], ['state', '===', 'playing'], ['currentTime', '>', 0]], 30_000);
     expect(await advance(page, 1_500)).toBeGreaterThan(0.5);
     const s = await stats(page);
     expect(s.errors.filter((e) => e.code === 'CONNECTION').length).toBeGreaterThanOrEqual(3);
@@ -235,7 +247,7 @@ describe.skipIf(!ffmpeg || !browserOk)('progressive fallback in Chromium', () =>
       if (res.url().endsWith('/vod/other.mkv?format=mp4')) statuses.push(res.status());
     });
     await page.goto(`${server.url}/watch/other`);
-    await waitForStats(page, "s.state === 'playing' && s.currentTime > 0", 60_000);
+    await waitForStats(page, [['state', '===', 'playing'], ['currentTime', '>', 0]], 60_000);
     expect(await advance(page, 1_000)).toBeGreaterThan(0.3);
     const src = await page.evaluate(() => document.querySelector('video')!.src);
     expect(new URL(src).pathname + new URL(src).search).toBe('/vod/other.mkv?format=mp4');

@@ -58,7 +58,8 @@ describe.skipIf(!ffmpeg)('maxFfmpeg', () => {
       console.log(`BUSY channel started ${waited} ms after the other channel's last viewer left (idleStopMs 300)`);
       expect(mse.channel).toBe('b');
       expect(waited).toBeLessThan(5000); // not the 10 s backoff
-      await b.nextBinary();
+      await b.nextBinary(); // the init segment
+      await b.nextBinary(); // a media fragment: the channel counts as running from its first one
       expect(server.app.channels.get('b')!.info()).toMatchObject({ status: 'running', error: null });
       expect(server.app.channels.get('a')!.info().status).toBe('idle');
       b.close();

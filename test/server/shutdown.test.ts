@@ -140,13 +140,11 @@ describe.skipIf(!ffmpeg)('graceful shutdown of the real process', () => {
     const file = viewer(server.port, 'clip', TOKEN);
     await until('media on both channels', () => live.binaries > 2 && file.binaries > 2);
     // A far seek replaces the clip's ffmpeg; the old one is still stopping when the signal comes.
-    const before = mediaChildren(pid).length;
     file.ws.send(JSON.stringify({ type: 'seek', id: 1, position: 5 }));
     await until('the seek ack', () => file.texts.some((m) => m['type'] === 'ack' && m['id'] === 1));
     const download = slowDownload(`http://127.0.0.1:${server.port}/vod/big.bin`, 3 * 1024 * 1024);
     await new Promise((r) => setTimeout(r, 400));
     for (const p of mediaChildren(pid)) seen.add(p);
-    expect(before).toBeGreaterThanOrEqual(2);
 
     const signalledAt = Date.now();
     server.child.kill('SIGTERM');
