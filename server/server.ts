@@ -258,7 +258,8 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
     heartbeat.watch(ws);
     metrics.wsOpened();
     ws.on('close', (code) => {
-      metrics.wsClosed(code);
+      // A peer we closed (4001, 1008) but that never answered is destroyed: ws reports 1006 then.
+      metrics.wsClosed(session.closedWith ?? code);
       release();
       session.stop();
       sessions.delete(session);

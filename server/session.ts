@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Channel, ChannelViewer } from './channel.js';
 import { roleFor, type Role } from './control/auth.js';
-import { DEFAULT_GATE, MessageGate } from './control/message-gate.js';
+import { DEFAULT_GATE, MessageGate, budgetScale } from './control/message-gate.js';
 import { RateLimiter } from './control/rate-limit.js';
 import { ErrorCode, type PushcastError } from './errors.js';
 import type { Fragment, InitSegment } from './fragmenter.js';
@@ -131,6 +131,7 @@ export class Session implements ChannelViewer {
       ...DEFAULT_GATE,
       overall: { burst: opts.messageBurst ?? DEFAULT_MESSAGE_BURST, perSecond: opts.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND },
       commands: { burst: opts.commandBurst, perSecond: opts.commandsPerSecond },
+      scale: budgetScale(opts.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND),
     }, now);
   }
 
@@ -145,9 +146,13 @@ export class Session implements ChannelViewer {
     this.send(msg);
   }
 
+  /** The code this server closed the connection with, when it did (metrics count it, not 1006). */
+  closedWith: number | null = null;
+
   /** Closes the connection with a code and reason; destroys it if the handshake does not finish. */
   close(code: number, reason: string): void {
     const { socket } = this.opts;
+    this.closedWith ??= code;
     this.stop();
     if (socket.readyState === socket.OPEN) socket.close(code, reason);
     // A peer that stopped reading never answers the close frame: free its buffers anyway.

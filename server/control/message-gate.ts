@@ -46,6 +46,19 @@ export interface GateOptions {
   strikeWindowMs: number;
   /** At most this many RATE_LIMITED replies per second; refusals beyond are silent. */
   repliesPerSecond: number;
+  /**
+   * Multiplies every per-type budget and the reply budget: an operator who raises the overall
+   * limit (config messagesPerSecond above its default) means all of them. 1 by default.
+   */
+  scale?: number;
+}
+
+/** The overall rate the per-type budgets are sized against (config.ts's default messagesPerSecond). */
+export const BASE_MESSAGES_PER_SECOND = 20;
+
+/** The per-type scale for a configured overall rate: never below 1 (budgets only grow). */
+export function budgetScale(messagesPerSecond: number): number {
+  return Math.max(1, messagesPerSecond / BASE_MESSAGES_PER_SECOND);
 }
 
 export const DEFAULT_GATE: Readonly<Omit<GateOptions, 'overall' | 'commands'>> = {
@@ -66,7 +79,8 @@ export class MessageGate {
 
   constructor(private readonly opts: GateOptions, now: number) {
     this.overall = new RateLimiter(opts.overall.burst, opts.overall.perSecond, now);
-    this.replies = new RateLimiter(opts.repliesPerSecond, opts.repliesPerSecond, now);
+    const scale = opts.scale ?? 1;
+    this.replies = new RateLimiter(opts.repliesPerSecond * scale, opts.repliesPerSecond * scale, now);
     const commands = new RateLimiter(opts.commands.burst, opts.commands.perSecond, now);
     for (const t of ['play', 'pause', 'seek'] as const) this.perType.set(t, commands);
   }
@@ -100,7 +114,8 @@ export class MessageGate {
     let b = this.perType.get(type);
     if (!b) {
       const { burst, perSecond } = TYPE_BUDGETS[type];
-      b = new RateLimiter(burst, perSecond, now);
+      const scale = this.opts.scale ?? 1;
+      b = new RateLimiter(burst * scale, perSecond * scale, now);
       this.perType.set(type, b);
     }
     return b;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MessageGate, TYPE_BUDGETS } from '../../../server/control/message-gate.js';
+import { MessageGate, TYPE_BUDGETS, budgetScale } from '../../../server/control/message-gate.js';
 
 const gate = (over: Partial<ConstructorParameters<typeof MessageGate>[0]> = {}) => new MessageGate({
   overall: { burst: 40, perSecond: 20 },
@@ -72,5 +72,17 @@ describe('MessageGate', () => {
     const g = gate({ repliesPerSecond: 3 });
     expect([g.shouldReply(0), g.shouldReply(0), g.shouldReply(0), g.shouldReply(0)]).toEqual([true, true, true, false]);
     expect(g.shouldReply(1000)).toBe(true);
+  });
+});
+
+describe('budgetScale', () => {
+  it.each([[20, 1], [10, 1], [40, 2], [100_000, 5000]])('messagesPerSecond %d → ×%d', (rate, scale) => {
+    expect(budgetScale(rate)).toBe(scale);
+  });
+
+  it('a scaled gate admits that many more of one type', () => {
+    const g = gate({ scale: 3, overall: { burst: 1000, perSecond: 1000 } });
+    expect(admitMany(g, 'hello', TYPE_BUDGETS.hello.burst * 3).ok).toBe(TYPE_BUDGETS.hello.burst * 3);
+    expect(g.admit('hello', 0)).toBe('limited');
   });
 });
