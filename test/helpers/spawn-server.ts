@@ -11,7 +11,7 @@
  * requests no HTTP client would send.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -56,23 +56,27 @@ export interface WorkDir {
 }
 
 let clipOnce: Promise<string> | null = null;
+/** Bump when the clip's recipe changes, so a stale cached copy is not reused. */
+const CLIP_VERSION = 1;
 
 /**
- * A 6 s 320×180 H.264/AAC clip with a keyframe every second, made once per test process (~1 s of
- * CPU) and copied into each work directory.
+ * A 6 s 192×108 H.264/AAC clip (about 80 KB) with a keyframe every second. Made once (~0.5 s of
+ * CPU) into the system temp folder and reused by later runs; written under a temporary name and
+ * renamed, so a half-written clip is never used.
  */
 export function sampleClip(ffmpeg: FfmpegBinaries): Promise<string> {
   clipOnce ??= (async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'pushcast-clip-'));
-    const file = path.join(dir, 'clip.mp4');
+    const file = path.join(os.tmpdir(), `pushcast-attack-clip-v${CLIP_VERSION}.mp4`);
+    if (existsSync(file)) return file;
+    const partial = `${file}.${process.pid}.partial.mp4`;
     await run(ffmpeg.ffmpeg, [
       '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-      '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25:duration=6',
+      '-f', 'lavfi', '-i', 'testsrc2=size=192x108:rate=25:duration=6',
       '-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=48000:duration=6',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0',
-      '-c:a', 'aac', '-b:a', '64k', '-movflags', '+faststart', '-shortest', file,
+      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '38', '-pix_fmt', 'yuv420p', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0',
+      '-c:a', 'aac', '-b:a', '32k', '-movflags', '+faststart', '-shortest', partial,
     ], { timeout: 60_000 });
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    renameSync(partial, file);
     return file;
   })();
   return clipOnce;
