@@ -19,22 +19,14 @@ import { generateSample } from '../../server/sample-media.js';
 import { findTestFfmpeg } from '../helpers/ffmpeg.js';
 import { mediaChildren } from '../helpers/processes.js';
 import { startTestServer, tempDir, TestClient, type TestServer } from '../helpers/server.js';
+import { seededRandom } from '../helpers/random.js';
 
 const run = promisify(execFile);
 const ffmpeg = await findTestFfmpeg();
 const KNOWN_STATUSES = ['idle', 'starting', 'running', 'retrying', 'stopping', 'error'];
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed byte for byte. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Reproducible randomness: test/helpers/random.ts. */
+const prng = seededRandom;
 
 /** Offset and size of the first top-level box of `type`. */
 function findBox(data: Buffer, type: string): { at: number; size: number } {

@@ -2,18 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_BACKOFF, backoffCeilingMs, checkBackoffOptions, closePolicy, nextRetryNumber, reconnectDelayMs, type BackoffOptions,
 } from '../../web/src/player/backoff.js';
+import { seededRandom } from '../helpers/random.js';
 
-/** A deterministic [0, 1) source (mulberry32), so "random" rows are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** Reproducible randomness: test/helpers/random.ts. */
+const seeded = seededRandom;
 
 describe('backoffCeilingMs (0.5 s doubling to a 30 s cap)', () => {
   it.each([

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTestFfmpeg } from '../../helpers/ffmpeg.js';
 import { makeWorkDir, spawnServer, type SpawnedServer, type WorkDir } from '../../helpers/spawn-server.js';
+import { seededRandom } from '../../helpers/random.js';
 
 const ffmpeg = await findTestFfmpeg();
 
@@ -28,16 +29,8 @@ const RUN_BUDGET_MS = 70_000;
 const CANARY = `PUSHCAST-CANARY-${randomBytes(16).toString('hex')}`;
 const PASSWD_MARK = 'root:x:0:0:';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Reproducible randomness: test/helpers/random.ts. */
+const rng = seededRandom;
 
 interface Answer { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
 

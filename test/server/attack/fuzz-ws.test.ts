@@ -17,6 +17,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTestFfmpeg } from '../../helpers/ffmpeg.js';
 import { rawExchange, spawnServer, upgradeRequest, type SpawnedServer } from '../../helpers/spawn-server.js';
+import { seededRandom } from '../../helpers/random.js';
 
 const ffmpeg = await findTestFfmpeg();
 
@@ -41,17 +42,8 @@ const CONTROL_TYPES = new Set(['play', 'pause', 'seek', 'subscribe']);
 
 // ---- a seeded generator ------------------------------------------------------------------------
 
-/** mulberry32: small, fast, good enough to spread inputs; deterministic per seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Reproducible randomness: test/helpers/random.ts. */
+const rng = seededRandom;
 
 class Gen {
   constructor(readonly r: () => number) {}
