@@ -521,6 +521,8 @@ describe.skipIf(!ffmpeg)(`attack: WebSocket fuzz (FUZZ_SEED=${SEED})`, () => {
 
   it('changed no channel: same epoch, version, playing and status; playheads advanced with the clock', async () => {
     expectAlive();
+    // A bystander that was dropped (e.g. too slow) would let a channel idle and restart: not a fuzz effect.
+    for (const b of bystanders) expect(b.closeCode, `${b.name} was closed`).toBeNull();
     const after = await channels();
     for (const b of before) {
       const a = after.find((c) => c.id === b.id);
