@@ -22,8 +22,8 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Channel, ChannelViewer } from './channel.js';
 import { roleFor, type Role } from './control/auth.js';
+import { DEFAULTS } from './config.js';
 import { DEFAULT_GATE, MessageGate, budgetScale } from './control/message-gate.js';
-import { RateLimiter } from './control/rate-limit.js';
 import { ErrorCode, type PushcastError } from './errors.js';
 import type { Fragment, InitSegment } from './fragmenter.js';
 import type { Logger } from './log.js';
@@ -71,10 +71,6 @@ export interface SessionMetrics {
   dropped(channelId: string, count: number): void;
 }
 
-/** Defaults when SessionOptions leaves the limits out (same as config.ts's). */
-const DEFAULT_MESSAGE_BURST = 40;
-const DEFAULT_MESSAGES_PER_SECOND = 20;
-const DEFAULT_OVERLOAD_CLOSE_MS = 10_000;
 /** Past maxBufferedBytes × this (plus the slack below), the socket is closed at once: a hard cap. */
 const HARD_CAP_FACTOR = 4;
 const HARD_CAP_SLACK_BYTES = 1024 * 1024;
@@ -102,8 +98,7 @@ export class Session implements ChannelViewer {
   /** A dashboard asked for `overview` messages (controllers only). */
   subscribed = false;
   private report: ViewerReport['report'] = null;
-  /** Token attempts in `hello` cost like commands (shares the command budget's rate). */
-  private readonly limiter: RateLimiter;
+  /** Rate limits; token attempts in `hello` are charged to its command budget. */
   private readonly gate: MessageGate;
   private channel: Channel | null = null;
   private codecs: string[] = [];
@@ -126,12 +121,11 @@ export class Session implements ChannelViewer {
 
   constructor(private readonly opts: SessionOptions) {
     const now = Date.now();
-    this.limiter = new RateLimiter(opts.commandBurst, opts.commandsPerSecond, now);
     this.gate = new MessageGate({
       ...DEFAULT_GATE,
-      overall: { burst: opts.messageBurst ?? DEFAULT_MESSAGE_BURST, perSecond: opts.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND },
+      overall: { burst: opts.messageBurst ?? DEFAULTS.messageBurst, perSecond: opts.messagesPerSecond ?? DEFAULTS.messagesPerSecond },
       commands: { burst: opts.commandBurst, perSecond: opts.commandsPerSecond },
-      scale: budgetScale(opts.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND),
+      scale: budgetScale(opts.messagesPerSecond ?? DEFAULTS.messagesPerSecond),
     }, now);
   }
 
@@ -213,7 +207,7 @@ export class Session implements ChannelViewer {
     switch (msg.type) {
       case 'hello':
         // Token guesses cost like commands: a client cannot try tokens faster than it may command.
-        if (msg.token !== undefined && !this.limiter.take(Date.now())) {
+        if (msg.token !== undefined && !this.gate.chargeCommand(Date.now())) {
           this.sendError(ErrorCode.RATE_LIMITED, `more than ${this.opts.commandsPerSecond} token attempts per second`, msg.id);
           return;
         }
@@ -291,10 +285,7 @@ export class Session implements ChannelViewer {
       this.sendError(ErrorCode.FORBIDDEN, 'controlling this channel needs the control token', msg.id);
       return;
     }
-    if (!this.limiter.take(Date.now())) {
-      this.sendError(ErrorCode.RATE_LIMITED, `more than ${this.opts.commandsPerSecond} commands per second`, msg.id);
-      return;
-    }
+    // The command budget was charged when the gate admitted this message (onText).
     const decision = channel.command(msg.type === 'seek' ? { type: 'seek', position: msg.position } : { type: msg.type });
     if (!decision.ok) this.sendError(decision.code, decision.message, msg.id);
     else this.ack(msg.id);
@@ -359,7 +350,7 @@ export class Session implements ChannelViewer {
     const buffered = this.opts.socket.bufferedAmount;
     if (this.overloadedSince !== null && buffered <= this.opts.maxBufferedBytes / 2) this.overloadedSince = null;
     const hardCap = this.opts.maxBufferedBytes * HARD_CAP_FACTOR + HARD_CAP_SLACK_BYTES;
-    const limit = this.opts.overloadCloseMs ?? DEFAULT_OVERLOAD_CLOSE_MS;
+    const limit = this.opts.overloadCloseMs ?? DEFAULTS.overloadCloseMs;
     if (buffered > hardCap || (this.overloadedSince !== null && now - this.overloadedSince > limit)) {
       this.opts.log.info('viewer cannot keep up: closing', { session: this.id, channel: this.channel?.id, buffered, skipped: this.skipped });
       this.close(CloseCode.SLOW_CONSUMER, 'viewer could not keep up');

@@ -9,6 +9,7 @@
  * 1008 POLICY_VIOLATION). Replies to refused messages are themselves bounded (`shouldReply`), so a
  * flood does not turn into a flood of error frames. Pure apart from the injected clock values.
  */
+import { DEFAULTS } from '../config.js';
 import type { ClientMessageType } from '../protocol.js';
 import { RateLimiter } from './rate-limit.js';
 
@@ -22,18 +23,17 @@ export interface Budget {
  * on a channel switch, ping a few times a second while it learns the clock, a report about once a
  * second; commands come from people clicking. Each budget leaves room for that with margin.
  */
-export const TYPE_BUDGETS: Readonly<Record<ClientMessageType | 'command', Budget>> = {
+type CommandType = 'play' | 'pause' | 'seek';
+type BudgetedType = Exclude<ClientMessageType, CommandType>;
+
+export const TYPE_BUDGETS: Readonly<Record<BudgetedType, Budget>> = {
   hello: { burst: 5, perSecond: 1 },
   join: { burst: 10, perSecond: 2 },
   leave: { burst: 10, perSecond: 2 },
   ping: { burst: 20, perSecond: 10 },
   report: { burst: 5, perSecond: 2 },
   subscribe: { burst: 5, perSecond: 1 },
-  // play / pause / seek share one bucket (session.ts passes COMMAND_BURST / COMMANDS_PER_SECOND).
-  play: { burst: 20, perSecond: 10 },
-  pause: { burst: 20, perSecond: 10 },
-  seek: { burst: 20, perSecond: 10 },
-  command: { burst: 20, perSecond: 10 },
+  // play / pause / seek share GateOptions.commands (session.ts passes COMMAND_BURST / COMMANDS_PER_SECOND).
 };
 
 export interface GateOptions {
@@ -53,8 +53,8 @@ export interface GateOptions {
   scale?: number;
 }
 
-/** The overall rate the per-type budgets are sized against (config.ts's default messagesPerSecond). */
-export const BASE_MESSAGES_PER_SECOND = 20;
+/** The overall rate the per-type budgets are sized against: config.ts's default messagesPerSecond. */
+export const BASE_MESSAGES_PER_SECOND = DEFAULTS.messagesPerSecond;
 
 /** The per-type scale for a configured overall rate: never below 1 (budgets only grow). */
 export function budgetScale(messagesPerSecond: number): number {
@@ -75,14 +75,16 @@ export class MessageGate {
   private readonly overall: RateLimiter;
   private readonly perType = new Map<Bucketed, RateLimiter>();
   private readonly replies: RateLimiter;
+  /** play / pause / seek and token attempts in `hello` (chargeCommand) share this bucket. */
+  private readonly commands: RateLimiter;
   private strikes: number[] = [];
 
   constructor(private readonly opts: GateOptions, now: number) {
     this.overall = new RateLimiter(opts.overall.burst, opts.overall.perSecond, now);
     const scale = opts.scale ?? 1;
     this.replies = new RateLimiter(opts.repliesPerSecond * scale, opts.repliesPerSecond * scale, now);
-    const commands = new RateLimiter(opts.commands.burst, opts.commands.perSecond, now);
-    for (const t of ['play', 'pause', 'seek'] as const) this.perType.set(t, commands);
+    this.commands = new RateLimiter(opts.commands.burst, opts.commands.perSecond, now);
+    for (const t of ['play', 'pause', 'seek'] as const) this.perType.set(t, this.commands);
   }
 
   /**
@@ -105,6 +107,14 @@ export class MessageGate {
     return this.strikes.length >= this.opts.strikeLimit ? 'close' : 'limited';
   }
 
+  /**
+   * Charges one unit of the command budget for something that is not a command message: a
+   * control-token attempt in `hello`, so tokens cannot be guessed faster than commands are sent.
+   */
+  chargeCommand(now: number): boolean {
+    return this.commands.take(now);
+  }
+
   /** Whether a refusal may still be answered (bounded error replies). */
   shouldReply(now: number): boolean {
     return this.replies.take(now);
@@ -113,7 +123,8 @@ export class MessageGate {
   private bucket(type: ClientMessageType, now: number): RateLimiter {
     let b = this.perType.get(type);
     if (!b) {
-      const { burst, perSecond } = TYPE_BUDGETS[type];
+      // play / pause / seek were given the shared command bucket in the constructor.
+      const { burst, perSecond } = TYPE_BUDGETS[type as BudgetedType];
       const scale = this.opts.scale ?? 1;
       b = new RateLimiter(burst * scale, perSecond * scale, now);
       this.perType.set(type, b);
