@@ -11,6 +11,7 @@
  *   2. literals: the exact secrets the process knows (the control token, passwords taken from
  *      configured source URLs, also in their percent-decoded form), registered with `addSecret`,
  *      so a tool that prints a password in some other shape is still caught.
+ * Log fields are walked (bounded, cycle-safe) by log-fields.ts, which masks each string here.
  * Pure apart from the literal set; written here (not a library) because it must know ffmpeg's
  * shapes and our own secrets, and it runs on every log line.
  */
@@ -80,19 +81,4 @@ export function maskSecrets(text: string): string {
     if (out.includes(secret)) out = out.split(secret).join(MASK);
   }
   return out;
-}
-
-/**
- * Masks every string inside a JSON-like value (log fields, API bodies), returning a copy. Depth
- * and size are bounded so a cyclic or huge value cannot hang a log call.
- */
-export function maskDeep<T>(value: T, depth = 0): T {
-  if (typeof value === 'string') return maskSecrets(value) as T;
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (value instanceof Error) return maskSecrets(value.stack ?? value.message) as T;
-  if (Buffer.isBuffer(value)) return value;
-  if (Array.isArray(value)) return value.slice(0, 1000).map((v) => maskDeep(v, depth + 1)) as T;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = maskDeep(v, depth + 1);
-  return out as T;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { addSecret, addSecretsFromUrl, clearSecrets, maskDeep, maskSecrets } from '../../server/redact.js';
+import { addSecret, addSecretsFromUrl, clearSecrets, maskSecrets } from '../../server/redact.js';
 
 afterEach(() => clearSecrets());
 
@@ -39,24 +39,5 @@ describe('maskSecrets', () => {
   it('ignores literals too short to mask safely', () => {
     addSecret('ab');
     expect(maskSecrets('abcabc')).toBe('abcabc');
-  });
-});
-
-describe('maskDeep', () => {
-  it('masks strings at any depth and keeps other values', () => {
-    const out = maskDeep({ a: 'http://u:p@h/', b: [1, { c: 'x?key=1' }], d: null, e: true });
-    expect(out).toEqual({ a: 'http://***@h/', b: [1, { c: 'x?key=***' }], d: null, e: true });
-  });
-
-  it('turns an Error into its masked stack', () => {
-    const out = maskDeep({ err: new Error("rtsp://u:secretpw@cam failed") as unknown }) as { err: string };
-    expect(out.err).toContain('rtsp://***@cam failed');
-    expect(out.err).not.toContain('secretpw');
-  });
-
-  it('stops at a bounded depth (a cycle cannot hang it)', () => {
-    const a: Record<string, unknown> = { s: 'x' };
-    a['self'] = a;
-    expect(() => maskDeep(a)).not.toThrow();
   });
 });
