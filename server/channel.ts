@@ -237,7 +237,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
   async prime(): Promise<void> {
     if (!this.pacer || this.duration !== null || this.closed) return;
     try {
-      const { duration } = await this.opts.source.prepare({ timeoutMs: this.opts.probeTimeoutMs, ...this.probeContext() });
+      const { duration } = await this.opts.source.prepare({ timeoutMs: this.opts.probeTimeoutMs, ...this.childContext() });
       if (this.duration !== null || duration === null || this.closed) return;
       this.duration = duration;
       this.broadcastState();
@@ -360,8 +360,8 @@ export class Channel extends EventEmitter<ChannelEvents> {
     }
   }
 
-  /** What a probe needs besides its deadline: the child set for shutdown, and who asks. */
-  private probeContext(): { children?: ChildSet; owner: string } {
+  /** What a child process (ffprobe, ffmpeg) needs: the child set for shutdown, and who owns it. */
+  private childContext(): { children?: ChildSet; owner: string } {
     return { ...(this.opts.children ? { children: this.opts.children } : {}), owner: this.id };
   }
 
@@ -382,7 +382,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
     const deadline = setTimeout(() => abort.abort(new PushcastError(ErrorCode.SOURCE_UNAVAILABLE, `source did not answer within ${timeoutMs} ms (probe timed out)`)), timeoutMs);
     let prepared: PreparedSource;
     try {
-      prepared = await untilAborted(this.opts.source.prepare({ timeoutMs, signal: abort.signal, ...this.probeContext() }), abort.signal);
+      prepared = await untilAborted(this.opts.source.prepare({ timeoutMs, signal: abort.signal, ...this.childContext() }), abort.signal);
     } catch (err) {
       if (generation === this.launches && !this.closed) this.fail(err instanceof PushcastError ? err : new PushcastError(ErrorCode.SOURCE_UNAVAILABLE, String(err)));
       return;
@@ -414,8 +414,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
       plan,
       stopTimeoutMs: this.opts.stopTimeoutMs,
       stallTimeoutMs: this.opts.stallTimeoutMs,
-      ...(this.opts.children ? { children: this.opts.children } : {}),
-      owner: this.id,
+      ...this.childContext(),
     });
     this.fragmenter = frag;
     this.runHasMedia = false;

@@ -13,6 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from './errors.js';
+import { errorBody } from './http/error-body.js';
 import { judgeOrigin } from './http/origin.js';
 import { COMMON_SECURITY_HEADERS } from './http/security-headers.js';
 
@@ -61,7 +62,7 @@ export function refuseUpgrade(socket: Duplex, status: number, code: string, mess
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({ error: { code, message } });
+  const body = JSON.stringify(errorBody(code, message));
   const headers = [
     `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}`,
     'Connection: close',
