@@ -178,10 +178,14 @@ describe.skipIf(!ffmpeg || !browserOk)('viewer reconnects in Chromium', () => {
     await dash.waitForFunction(() => /^reconnecting \(attempt \d+\)$/.test(document.querySelector('#connection')?.textContent ?? ''), undefined, { timeout: 5000 });
     // Refused for 2 s: the attempts go on (and back off) by themselves.
     await page.waitForTimeout(2000);
-    const down = await stats(page);
+    // Stats and the label in one evaluate: read apart, a retry firing between them moves the count.
+    const { down, label } = await page.evaluate(() => ({
+      down: (window as unknown as { player: { stats(): Stats } }).player.stats(),
+      label: document.querySelector('#player-state')?.textContent,
+    }));
     expect(down.state).toBe('reconnecting');
     expect(down.reconnectAttempt).toBeGreaterThanOrEqual(2);
-    expect(await page.textContent('#player-state')).toBe(`reconnecting (attempt ${down.reconnectAttempt})`);
+    expect(label).toBe(`reconnecting (attempt ${down.reconnectAttempt})`);
 
     proxy.mode = 'pipe';
     const t0 = Date.now();
