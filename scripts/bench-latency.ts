@@ -11,9 +11,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { DEFAULTS } from '../server/config.js';
+import { DEFAULTS } from '../server/runtime/config.js';
 import { locateFfmpeg } from '../server/ffmpeg/locate.js';
-import { createLogger } from '../server/log.js';
+import { createLogger } from '../server/runtime/log.js';
 import { createApp } from '../server/server.js';
 import { launchChromium } from '../test/helpers/browser.js';
 import { tempDir } from '../test/helpers/server.js';

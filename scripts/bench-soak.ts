@@ -25,7 +25,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { locateFfmpeg } from '../server/ffmpeg/locate.js';
-import type { ChannelInfo } from '../server/protocol.js';
+import type { ChannelInfo } from '../server/core/protocol.js';
 import { tempDir } from '../test/helpers/server.js';
 import { SOAK_USAGE, resolveSoakOptions, type SoakOptions } from './soak/options.js';
 import { ServerProcess, survivors, type ProcSample } from './soak/server-process.js';

@@ -10,11 +10,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { listMediaFiles } from './channels.js';
-import { ConfigError, USAGE, resolveConfig, type Config } from './config.js';
+import { listMediaFiles } from './channel/registry.js';
+import { ConfigError, USAGE, resolveConfig, type Config } from './runtime/config.js';
 import { locateFfmpeg, type FfmpegBinaries } from './ffmpeg/locate.js';
-import { createLogger } from './log.js';
-import { installProcessGuard } from './process-guard.js';
+import { createLogger } from './runtime/log.js';
+import { installProcessGuard } from './runtime/process-guard.js';
 import { generateSample } from './sample-media.js';
 import { createApp } from './server.js';
 

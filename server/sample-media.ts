@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { findFont } from './sources.js';
+import { findFont } from './channel/sources.js';
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@
  * server starts (as ws does for its own options).
  */
 import { parseArgs } from 'node:util';
-import { isChannelId } from '../../server/protocol.js';
+import { isChannelId } from '../../server/core/protocol.js';
 
 export interface SoakOptions {
   /** Length of the measured run, seconds (after the viewers have connected). */

@@ -15,8 +15,8 @@
  *   server closes it at shutdown.
  */
 import WebSocket from 'ws';
-import { readPrft } from '../../server/media/prft.js';
-import { CANDIDATE_CODECS } from '../../server/protocol.js';
+import { readPrft } from '../../server/core/prft.js';
+import { CANDIDATE_CODECS } from '../../server/core/protocol.js';
 import { MsHistogram, Tally } from './stats.js';
 
 export type Role = 'healthy' | 'slow' | 'churn';

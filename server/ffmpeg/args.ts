@@ -3,7 +3,7 @@
  * Everything here is data in → data out so the full command lines can be tested as a table
  * (test/server/ffmpeg/args.test.ts). fragmenter.ts hands the plan to fluent-ffmpeg.
  */
-import type { TranscodePolicy } from '../config.js';
+import type { TranscodePolicy } from '../runtime/config.js';
 
 export type SourceSpec =
   /** ffmpeg's test pattern + a beeping tone; fontFile enables the burned-in wall clock. */

@@ -6,9 +6,9 @@
  * SIGKILLed (nothing it would still write matters) and the start fails.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { ChildSet } from '../children.js';
-import { DEFAULTS } from '../config.js';
-import { ErrorCode, PushcastError } from '../errors.js';
+import type { ChildSet } from '../runtime/children.js';
+import { DEFAULTS } from '../runtime/config.js';
+import { ErrorCode, PushcastError } from '../core/errors.js';
 import { networkInputOptions, type ProbeResult } from './args.js';
 import { LineReader } from './line-reader.js';
 

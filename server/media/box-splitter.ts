@@ -3,7 +3,7 @@
  * Correct across any chunk boundary, including one inside an 8- or 16-byte box header.
  * It copies each box once (into one Buffer) and never re-scans bytes it has already consumed.
  */
-import { ErrorCode, PushcastError } from '../errors.js';
+import { ErrorCode, PushcastError } from '../core/errors.js';
 
 export interface Mp4Box {
   /** Four-character code, e.g. 'moof'. */

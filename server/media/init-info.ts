@@ -3,7 +3,7 @@
  * each track's timescale, and the duration where the moov states one.
  */
 import * as MP4Box from 'mp4box';
-import { ErrorCode, PushcastError } from '../errors.js';
+import { ErrorCode, PushcastError } from '../core/errors.js';
 
 export interface InitTrack {
   id: number;

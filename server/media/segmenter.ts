@@ -2,9 +2,9 @@
  * Groups top-level boxes from ffmpeg into what viewers receive: one init segment (ftyp+moov), then
  * media messages, each = any prft/styp/sidx/emsg boxes, then moof+mdat. Pure and synchronous.
  */
-import { ErrorCode, PushcastError } from '../errors.js';
+import { ErrorCode, PushcastError } from '../core/errors.js';
 import type { Mp4Box } from './box-splitter.js';
-import { parseMoof, type MoofInfo } from './moof.js';
+import { parseMoof, type MoofInfo } from '../core/moof.js';
 
 export type Segment =
   | { kind: 'init'; data: Buffer }

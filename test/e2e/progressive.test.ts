@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChannelInfo } from '../../server/protocol.js';
+import type { ChannelInfo } from '../../server/core/protocol.js';
 import { chromiumAvailable, launchChromium } from '../helpers/browser.js';
 import { findTestFfmpeg } from '../helpers/ffmpeg.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { DEFAULTS, type Config } from '../../server/config.js';
+import { DEFAULTS, type Config } from '../../server/runtime/config.js';
 import type { FfmpegBinaries } from '../../server/ffmpeg/locate.js';
-import { createLogger } from '../../server/log.js';
+import { createLogger } from '../../server/runtime/log.js';
 import { createApp, type App } from '../../server/server.js';
-import type { ServerMessage } from '../../server/protocol.js';
+import type { ServerMessage } from '../../server/core/protocol.js';
 
 export interface TestServer {
   app: App;

@@ -5,11 +5,11 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TIMELINE_BASE_SEC } from '../../server/channel.js';
+import { TIMELINE_BASE_SEC } from '../../server/channel/channel.js';
 import { BoxSplitter } from '../../server/media/box-splitter.js';
 import { parseInitSegment } from '../../server/media/init-info.js';
-import { parseMoof } from '../../server/media/moof.js';
-import type { ChannelInfo } from '../../server/protocol.js';
+import { parseMoof } from '../../server/core/moof.js';
+import type { ChannelInfo } from '../../server/core/protocol.js';
 import { generateSample } from '../../server/sample-media.js';
 import { findTestFfmpeg } from '../helpers/ffmpeg.js';
 import { startTestServer, tempDir, TestClient, type TestServer } from '../helpers/server.js';

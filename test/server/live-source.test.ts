@@ -15,9 +15,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BoxSplitter } from '../../server/media/box-splitter.js';
-import { parseMoof } from '../../server/media/moof.js';
-import { readPrft } from '../../server/media/prft.js';
-import type { ChannelInfo } from '../../server/protocol.js';
+import { parseMoof } from '../../server/core/moof.js';
+import { readPrft } from '../../server/core/prft.js';
+import type { ChannelInfo } from '../../server/core/protocol.js';
 import { findTestFfmpeg } from '../helpers/ffmpeg.js';
 import { startTestServer, TestClient, type TestServer } from '../helpers/server.js';
 

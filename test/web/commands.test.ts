@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ClientMessage } from '../../server/protocol.js';
+import type { ClientMessage } from '../../server/core/protocol.js';
 import { CommandTracker } from '../../web/src/player/commands.js';
 
 describe('CommandTracker', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelInfo } from '../../server/protocol.js';
+import type { ChannelInfo } from '../../server/core/protocol.js';
 import type { PlayerError } from '../../web/src/player/errors.js';
 import {
   DEFAULT_PROGRESSIVE_OPTIONS,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TranscodePolicy } from '../../../server/config.js';
+import type { TranscodePolicy } from '../../../server/runtime/config.js';
 import {
   buildFfmpegPlan, planCodecs, planToArgv,
   type CodecPlan, type OutputTuning, type ProbeResult, type SourceSpec,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PushcastError } from '../../../server/errors.js';
+import { PushcastError } from '../../../server/core/errors.js';
 import { BoxSplitter, type Mp4Box } from '../../../server/media/box-splitter.js';
 import { box, hex, largeBox } from './boxes.js';
 

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BoxSplitter } from '../../../server/media/box-splitter.js';
 import { parseInitSegment, type InitInfo } from '../../../server/media/init-info.js';
-import { readPrft } from '../../../server/media/prft.js';
+import { readPrft } from '../../../server/core/prft.js';
 import { Segmenter, type Segment } from '../../../server/media/segmenter.js';
 
 const FFMPEG = process.env['FFMPEG_PATH'] ?? '/usr/bin/ffmpeg';

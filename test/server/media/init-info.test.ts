@@ -3,7 +3,7 @@
  * (the MIME string, codecs and timescales) are checked in the integration test fmp4-real.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { PushcastError } from '../../../server/errors.js';
+import { PushcastError } from '../../../server/core/errors.js';
 import { parseInitSegment } from '../../../server/media/init-info.js';
 import { box, fullBox, hex, u32 } from './boxes.js';
 

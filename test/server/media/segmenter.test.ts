@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PushcastError } from '../../../server/errors.js';
+import { PushcastError } from '../../../server/core/errors.js';
 import type { Mp4Box } from '../../../server/media/box-splitter.js';
 import { Segmenter } from '../../../server/media/segmenter.js';
 import { box, fullBox, u32 } from './boxes.js';

@@ -125,6 +125,9 @@ describe('DerivedCache', () => {
     const cache = new DerivedCache({ cacheDir: dir, run });
     expect(await cache.ensure(spec())).toMatchObject({ phase: 'running' });
     expect(await cache.ensure(spec({ source: '/media/b.mkv' }))).toMatchObject({ phase: 'queued' });
+    // The first job reaches the runner after a few file-system calls (slow on a loaded machine):
+    // wait for it, then give a second one the chance to start wrongly beside it.
+    await until(() => calls.length >= 1);
     await tick();
     expect(calls).toHaveLength(1);
     calls[0]!.finish(true);

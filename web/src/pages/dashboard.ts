@@ -13,7 +13,7 @@
  * Without a token (or with a refused one) it shows the "controller token needed" form instead.
  * `window.dashboard` exposes the client and the last overview for debugging and tests.
  */
-import type { ChannelInfo, OverviewMessage, ViewerReport } from '../../../server/protocol.js';
+import type { ChannelInfo, OverviewMessage, ViewerReport } from '../../../server/core/protocol.js';
 import { ControlClient } from '../player/control-client.js';
 import type { CommandReply } from '../player/commands.js';
 import { defaultSocketUrl, Player } from '../player/player.js';

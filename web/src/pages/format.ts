@@ -1,5 +1,5 @@
 /** Small display formatters shared by the pages (pure). */
-import type { ChannelInfo } from '../../../server/protocol.js';
+import type { ChannelInfo } from '../../../server/core/protocol.js';
 
 /** 1_234_567 bit/s → "1.23 Mbit/s"; null → "–". */
 export function formatBitrate(bps: number | null): string {

@@ -2,7 +2,7 @@
  * Channel list: GET /api/channels every 2 s, one table row per channel, each linking to
  * /watch/<id>. Rows are updated in place (keyed by id) so links keep focus across refreshes.
  */
-import type { ChannelInfo } from '../../../server/protocol.js';
+import type { ChannelInfo } from '../../../server/core/protocol.js';
 import '../styles/main.css';
 import { formatBitrate } from './format.js';
 

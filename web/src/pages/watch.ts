@@ -10,7 +10,7 @@
  * token.ts) or the channel's control is 'open', and disabled with a tooltip otherwise.
  * The player is exposed as `window.player` for debugging and end-to-end tests.
  */
-import type { ChannelInfo } from '../../../server/protocol.js';
+import type { ChannelInfo } from '../../../server/core/protocol.js';
 import { Player, type PlayerStats } from '../player/player.js';
 import type { PlayerError } from '../player/errors.js';
 import '../styles/main.css';

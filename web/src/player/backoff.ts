@@ -6,7 +6,7 @@
  * the viewers of a restarted server over the whole window instead of bringing them all back in
  * the same millisecond: N viewers arrive at about N / ceiling per ms, not all at once.
  */
-import { CloseCode } from '../../../server/protocol.js';
+import { CloseCode } from '../../../server/core/protocol.js';
 
 export interface BackoffOptions {
   /** Ceiling of the first retry's delay, ms; each later retry doubles it (× factor). */

@@ -5,7 +5,7 @@
  * (COMMAND_TIMEOUT). It never rejects: callers switch on `reply.type` and show `code`.
  * Shared by the Player (watch page) and the dashboard's ControlClient.
  */
-import type { ClientMessage, CommandId } from '../../../server/protocol.js';
+import type { ClientMessage, CommandId } from '../../../server/core/protocol.js';
 import { PlayerErrorCode, type PlayerError } from './errors.js';
 
 export type CommandReply =

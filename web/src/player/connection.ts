@@ -13,7 +13,7 @@
  * States: idle → connecting → open → (closed by peer, or silent) → waiting → connecting … ;
  *         suspend() → suspended (no socket, no retry) → resume() → connecting;  close() → closed.
  */
-import type { ClientMessage, ServerMessage } from '../../../server/protocol.js';
+import type { ClientMessage, ServerMessage } from '../../../server/core/protocol.js';
 import { DEFAULT_BACKOFF, checkBackoffOptions, nextRetryNumber, reconnectDelayMs, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { SilenceWatchdog } from './silence.js';

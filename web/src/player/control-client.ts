@@ -9,7 +9,7 @@
  *                      ▲  socket dropped: reconnect          └─error FORBIDDEN─▶ forbidden (token refused)
  *   any ─stop()─▶ closed
  */
-import { PROTOCOL_VERSION, type OverviewMessage, type ServerMessage } from '../../../server/protocol.js';
+import { PROTOCOL_VERSION, type OverviewMessage, type ServerMessage } from '../../../server/core/protocol.js';
 import { ClockEstimator } from './clock.js';
 import { CommandTracker, type CommandReply } from './commands.js';
 import { Connection, DEFAULT_BACKOFF, DEFAULT_SILENCE_TIMEOUT_MS, type BackoffOptions } from './connection.js';

@@ -2,7 +2,7 @@
  * Player errors: a stable `code` (the server's codes from server/errors.ts, plus the client-side
  * ones below), a human message, and whether the player can go on by itself (`fatal: false`).
  */
-import type { ErrorCode } from '../../../server/errors.js';
+import type { ErrorCode } from '../../../server/core/errors.js';
 
 export const PlayerErrorCode = {
   /**

@@ -6,7 +6,7 @@
  * data itself and requires either an AirPlay alternative source or `disableRemotePlayback = true`;
  * we set the latter. Otherwise the classic MediaSource. null when neither exists.
  */
-import { CANDIDATE_CODECS } from '../../../server/protocol.js';
+import { CANDIDATE_CODECS } from '../../../server/core/protocol.js';
 
 export type MediaSourceMode = 'mse' | 'mms';
 

@@ -24,9 +24,9 @@
  *
  * Usage: `const p = new Player(); p.attach(video); p.load('test'); … p.stats(); p.destroy();`
  */
-import { PROTOCOL_VERSION, type ChannelInfo, type MseMessage, type PlaybackMode, type ServerMessage } from '../../../server/protocol.js';
-import { startsWithKeyframe } from '../../../server/media/moof.js';
-import { readPrft } from '../../../server/media/prft.js';
+import { PROTOCOL_VERSION, type ChannelInfo, type MseMessage, type PlaybackMode, type ServerMessage } from '../../../server/core/protocol.js';
+import { startsWithKeyframe } from '../../../server/core/moof.js';
+import { readPrft } from '../../../server/core/prft.js';
 import { startPlayback } from './autoplay.js';
 import { CommandTracker, type CommandReply } from './commands.js';
 import { resolvePlayerConfig, type PlayerConfig, type PlayerOptions } from './config.js';

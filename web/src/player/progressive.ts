@@ -14,8 +14,8 @@
  *                if the channel plays.
  *   any ─fatal error─▶ failed;  any ─stop()─▶ stopped (terminal; the <video> is released).
  */
-import type { ChannelInfo } from '../../../server/protocol.js';
-import { foldPosition } from '../../../server/control/playhead.js';
+import type { ChannelInfo } from '../../../server/core/protocol.js';
+import { foldPosition } from '../../../server/core/playhead.js';
 import { startPlayback } from './autoplay.js';
 import { Emitter } from './emitter.js';
 import { PlayerErrorCode, describeError, hasErrorName, type PlayerError } from './errors.js';

@@ -2,7 +2,7 @@
  * Everything the Player tracks for one load(): estimators, counters and the live-edge controller.
  * Replaced wholesale on each load(), so nothing leaks from one channel into the next.
  */
-import type { ChannelInfo } from '../../../server/protocol.js';
+import type { ChannelInfo } from '../../../server/core/protocol.js';
 import { BitrateMeter } from './bitrate.js';
 import { ClockEstimator } from './clock.js';
 import type { PlayerConfig } from './config.js';

@@ -1,6 +1,6 @@
 /** The shape returned by Player.stats() (a snapshot; sample it as often as you like), and its assembly. */
-import type { ChannelStatus, PlaybackMode } from '../../../server/protocol.js';
-import { foldPosition } from '../../../server/control/playhead.js';
+import type { ChannelStatus, PlaybackMode } from '../../../server/core/protocol.js';
+import { foldPosition } from '../../../server/core/playhead.js';
 import type { PlayerError } from './errors.js';
 import { toRanges, type LiveEdgeReason } from './live-edge.js';
 import type { MediaPipeline } from './media-pipeline.js';

@@ -29,8 +29,8 @@
  *     just under the threshold (say 50 ms) for good while another sits at −50 ms;
  *  9. otherwise 1×.
  */
-import type { ChannelInfo } from '../../../server/protocol.js';
-import { playheadAt } from '../../../server/control/playhead.js';
+import type { ChannelInfo } from '../../../server/core/protocol.js';
+import { playheadAt } from '../../../server/core/playhead.js';
 import type { BufferedRange } from './live-edge.js';
 
 export interface SyncOptions {

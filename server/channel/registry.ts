@@ -1,0 +1,151 @@
+/**
+ * Builds the channel set from the config: the built-in test pattern, one looping channel per video
+ * file in the media folder, and the configured channels (files or any ffmpeg URL).
+ * It owns what the channels share: the ffmpeg slots (config.maxFfmpeg) and the set of every
+ * ffmpeg / ffprobe child, which close() stops and waits for.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Channel } from './channel.js';
+import { ChildSet } from '../runtime/children.js';
+import type { Config } from '../runtime/config.js';
+import type { OutputTuning } from '../ffmpeg/args.js';
+import { FfmpegSlots } from '../ffmpeg/slots.js';
+import type { Logger } from '../runtime/log.js';
+import { isChannelId } from '../core/protocol.js';
+import { fileSource, findFont, isUrl, liveSource, testPatternSource, type ChannelSource, type Prober } from './sources.js';
+
+export const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.webm', '.ts', '.m4v']);
+
+/** Video files directly inside `dir` whose base name is a valid channel id, sorted by name. */
+export function listMediaFiles(dir: string): Array<{ id: string; file: string }> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => VIDEO_EXTENSIONS.has(path.extname(n).toLowerCase()))
+    .map((n) => ({ id: path.basename(n, path.extname(n)), file: path.join(dir, n) }))
+    .filter(({ id, file }) => isChannelId(id) && statSync(file, { throwIfNoEntry: false })?.isFile() === true)
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * File-channel pacing: viewers get fragments up to 1 s ahead of the shared playhead (enough to
+ * ride out a hiccup, little enough that pause and seek show at once); ffmpeg reads 3 s ahead; 30 s
+ * (≤ 64 MiB) of released fragments stay around so most seeks replay them without a new ffmpeg.
+ */
+const PACE = { leadSec: 1, readAheadSec: 3, historySec: 30, historyMaxBytes: 64 * 1024 * 1024 };
+/** Viewers get the channel state at least this often, ms (clients also use it to check drift). */
+const STATE_INTERVAL_MS = 1_000;
+
+export class ChannelRegistry {
+  private readonly channels = new Map<string, Channel>();
+  private readonly tuning: OutputTuning;
+  /** Every ffmpeg and ffprobe the channels run (also those a seek replaced), for shutdown. */
+  readonly children = new ChildSet();
+  /** At most config.maxFfmpeg ffmpeg processes over all channels. */
+  readonly slots: FfmpegSlots;
+  private closed = false;
+
+  constructor(private readonly config: Config, private readonly ffmpegPath: string, private readonly probe: Prober, private readonly log: Logger) {
+    this.tuning = { fragmentMs: config.fragmentMs, keyframeIntervalSec: config.keyframeIntervalSec };
+    this.slots = new FfmpegSlots(config.maxFfmpeg);
+    if (config.testPattern) {
+      const font = findFont();
+      if (!font) log.warn('no font found: the test pattern runs without its burned-in clock (install fonts-dejavu-core)');
+      this.add('test', testPatternSource(font));
+    }
+    for (const ch of config.channels) {
+      const source = isUrl(ch.source)
+        ? liveSource(ch.source, probe, ch.transcode)
+        : fileSource(ch.source.replace(/^file:(\/\/)?/i, ''), probe, ch.transcode);
+      this.add(ch.id, source, { keepAlive: ch.keepAlive ?? false, openControl: ch.openControl ?? false, vod: isUrl(ch.source) ? null : this.vodPath(ch.source) });
+    }
+    this.syncMediaFiles();
+  }
+
+  /**
+   * Adds a channel for every video file in the media folder that has none yet (files dropped in
+   * while the server runs, or the sample clip generated after start). Returns the new ids.
+   * Removed files keep their channel: its ffmpeg fails and reports the missing file.
+   */
+  syncMediaFiles(): string[] {
+    if (this.closed) return [];
+    const added: string[] = [];
+    for (const { id, file } of listMediaFiles(this.config.mediaDir)) {
+      if (this.channels.has(id)) continue;
+      this.add(id, fileSource(file, this.probe), { vod: this.vodPath(file) });
+      added.push(id);
+    }
+    return added;
+  }
+
+  /** `/vod/<path>` when the file lies inside the media folder (what /vod/ serves), else null. */
+  private vodPath(file: string): string | null {
+    const rel = path.relative(path.resolve(this.config.mediaDir), path.resolve(file.replace(/^file:(\/\/)?/i, '')));
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return null;
+    return `/vod/${rel.split(path.sep).map(encodeURIComponent).join('/')}`;
+  }
+
+  private add(id: string, source: ChannelSource, extra: { keepAlive?: boolean; openControl?: boolean; vod?: string | null } = {}): void {
+    if (this.channels.has(id)) {
+      this.log.warn('duplicate channel id ignored', { channel: id });
+      return;
+    }
+    const { config } = this;
+    const channel = new Channel({
+      id, source, tuning: this.tuning,
+      keepAlive: extra.keepAlive ?? false,
+      openControl: extra.openControl ?? false,
+      vod: extra.vod ?? null,
+      ffmpegPath: this.ffmpegPath,
+      idleStopMs: config.idleStopMs,
+      stopTimeoutMs: config.stopTimeoutMs,
+      restartMinMs: config.restartMinMs,
+      restartMaxMs: config.restartMaxMs,
+      maxStartAttempts: config.maxStartAttempts,
+      errorRetryMs: config.errorRetryMs,
+      gopCacheMaxBytes: config.gopCacheMaxBytes,
+      stallTimeoutMs: config.stallTimeoutMs,
+      probeTimeoutMs: config.probeTimeoutMs,
+      maxViewers: config.maxViewersPerChannel,
+      slots: this.slots,
+      children: this.children,
+      pace: PACE,
+      stateIntervalMs: STATE_INTERVAL_MS,
+      log: this.log.child('channel'),
+    });
+    this.channels.set(id, channel);
+    void channel.prime();
+  }
+
+  get(id: string): Channel | undefined {
+    return this.channels.get(id);
+  }
+
+  all(): Channel[] {
+    return [...this.channels.values()];
+  }
+
+  startAlwaysOn(): void {
+    for (const ch of this.channels.values()) ch.start();
+  }
+
+  /**
+   * Stops every channel, then every child still running (probes, ffmpegs a seek replaced):
+   * SIGTERM, SIGKILL after stopTimeoutMs. Resolves when no child of ours is left.
+   */
+  /** SIGKILL every child at once (a forced exit: second signal, hung shutdown). */
+  killAll(): void {
+    this.children.killAll();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.all().map((c) => c.close()));
+    await this.children.stopAll(this.config.stopTimeoutMs);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * What a channel plays. Each source knows how to turn itself into an ffmpeg source spec and a codec
+ * plan, probing the input first where that decides between remux and transcode.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { TranscodePolicy } from '../runtime/config.js';
+import { planCodecs, type CodecPlan, type ProbeResult, type SourceSpec } from '../ffmpeg/args.js';
+import type { ProbeOptions } from '../ffmpeg/probe.js';
+import type { SourceKind } from '../core/protocol.js';
+import { maskSecrets } from '../runtime/redact.js';
+
+export interface PreparedSource {
+  spec: SourceSpec;
+  codecs: CodecPlan;
+  /** Seconds, when the source has a known length. */
+  duration: number | null;
+}
+
+export interface ChannelSource {
+  kind: SourceKind;
+  /** For the channel list; URL credentials removed. */
+  display: string;
+  /** `opts` reach the probe: its timeout, an abort signal (the channel's start deadline), the child set. */
+  prepare(opts?: ProbeOptions): Promise<PreparedSource>;
+}
+
+/**
+ * Probes a URL or path; null when no ffprobe is available (we then transcode, which always works).
+ * It must honour `opts` (ffmpeg/probe.ts createProber does): the timeout and the abort signal are
+ * what keep a source that never answers from holding a probe forever.
+ */
+export type Prober = ((url: string, opts?: ProbeOptions) => Promise<ProbeResult>) | null;
+
+/** Fonts tried for the test pattern's burned-in clock, in order (Debian's fonts-dejavu-core first). */
+export const FONT_CANDIDATES = [
+  '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf',
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  '/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf',
+  '/System/Library/Fonts/Menlo.ttc',
+];
+
+export function findFont(candidates = FONT_CANDIDATES): string | null {
+  return candidates.find((f) => existsSync(f)) ?? null;
+}
+
+export function testPatternSource(fontFile: string | null): ChannelSource {
+  return {
+    kind: 'test',
+    display: 'test pattern',
+    prepare: async () => ({ spec: { kind: 'test', fontFile }, codecs: { video: 'x264', audio: 'aac' }, duration: null }),
+  };
+}
+
+export function fileSource(file: string, probe: Prober, policy: TranscodePolicy = 'auto'): ChannelSource {
+  let cached: ProbeResult | null = null;
+  return {
+    kind: 'file',
+    display: path.basename(file),
+    prepare: async (opts) => {
+      // A file does not change codecs between restarts; probe it once.
+      if (probe && !cached) cached = await probe(file, opts);
+      return { spec: { kind: 'file', path: file }, codecs: planCodecs(cached, policy), duration: cached?.duration ?? null };
+    },
+  };
+}
+
+export function liveSource(url: string, probe: Prober, policy: TranscodePolicy = 'auto'): ChannelSource {
+  return {
+    kind: 'live',
+    // No userinfo, and no secret-looking query parameter (?key=, ?token=…) either.
+    display: maskSecrets(redactUrl(url)),
+    prepare: async (opts) => {
+      // A live source may change what it sends between restarts: probe every time.
+      const result = probe ? await probe(url, opts) : null;
+      return {
+        spec: { kind: 'live', url, paced: result?.duration != null },
+        codecs: planCodecs(result, policy),
+        duration: null,
+      };
+    },
+  };
+}
+
+/**
+ * Removes user:password from a URL for display and logs. The userinfo ends at the last '@' before
+ * the path, query or fragment (RFC 3986 §3.2): people write unescaped '@' in passwords, and
+ * stopping at the first one would show the rest of the password. An empty userinfo (ffmpeg's
+ * `udp://@239.0.0.1:1234` listen syntax) holds no secret and stays as it is.
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]+@/i, '$1***@');
+}
+
+/** True for anything with a URL scheme (rtsp://, udp://, http://…), except file:. */
+export function isUrl(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^file:/i.test(source);
+}

@@ -1,0 +1,408 @@
+/**
+ * The pushcast wire protocol, imported by both the server and the browser (keep it free of Node APIs).
+ *
+ * Text frames carry one JSON object `{ type, ... }`; binary frames carry media only:
+ * the first binary frame after an `mse` message is the init segment (ftyp+moov), every later one a
+ * media fragment (optional prft box, then moof+mdat). A client command may carry an `id`; replies to it
+ * (`ack`, or `error` with a stable code) echo that `id`, so later commands fit the same envelope.
+ */
+import type { ErrorCode } from './errors.js';
+
+export const PROTOCOL_VERSION = 1;
+/** Client text frames above this size are rejected before JSON.parse (bytes). */
+export const MAX_CLIENT_MESSAGE_BYTES = 8 * 1024;
+
+export type CommandId = string | number;
+
+// ---- client → server -------------------------------------------------------------------------
+
+/** First message: which codecs the browser can play (from MediaSource.isTypeSupported). */
+export interface HelloMessage {
+  type: 'hello';
+  id?: CommandId;
+  /**
+   * RFC 6381 codec strings the browser reported as playable inside `video/mp4`, e.g. `avc1.64001f`,
+   * `mp4a.40.2`, `opus`. The server matches the channel's codecs against them (codecsPlayable).
+   */
+  codecs: string[];
+  /** What playback path the client is on: MSE, ManagedMediaSource or progressive fallback. */
+  mode?: PlaybackMode;
+  /** The control token: makes this session a `controller` (see `session`). Never echoed or logged. */
+  token?: string;
+}
+export type PlaybackMode = 'mse' | 'mms' | 'progressive';
+/**
+ * Control commands. Without `channel` they act on the joined channel; a controller (the dashboard)
+ * may name any channel. Answered by `ack {id}` or `error {id, code}`.
+ */
+export interface PlayMessage {
+  type: 'play';
+  id?: CommandId;
+  channel?: string;
+}
+export interface PauseMessage {
+  type: 'pause';
+  id?: CommandId;
+  channel?: string;
+}
+export interface SeekMessage {
+  type: 'seek';
+  id?: CommandId;
+  channel?: string;
+  /** Seconds into the file, [0, duration]. */
+  position: number;
+}
+export type ControlMessage = PlayMessage | PauseMessage | SeekMessage;
+/** A viewer's playback report (about once a second), shown per viewer on the dashboard. */
+export interface ReportMessage {
+  type: 'report';
+  mode: PlaybackMode;
+  /** Seconds behind live (live channels), null when unknown. */
+  delaySec: number | null;
+  /** Milliseconds ahead (+) or behind (−) the channel's playhead (file channels), null when unknown. */
+  driftMs: number | null;
+  bufferSec: number;
+  droppedFrames: number;
+}
+/** Dashboard: send me an `overview` of every channel and viewer (controllers only). */
+export interface SubscribeMessage {
+  type: 'subscribe';
+  id?: CommandId;
+}
+export interface JoinMessage {
+  type: 'join';
+  id?: CommandId;
+  channel: string;
+}
+export interface LeaveMessage {
+  type: 'leave';
+  id?: CommandId;
+}
+/** NTP-style clock probe: t0 is the client's send time (ms since epoch, client clock). */
+export interface PingMessage {
+  type: 'ping';
+  t0: number;
+}
+export type ClientMessage = HelloMessage | JoinMessage | LeaveMessage | PingMessage | ControlMessage | ReportMessage | SubscribeMessage;
+export type ClientMessageType = ClientMessage['type'];
+
+// ---- server → client -------------------------------------------------------------------------
+
+/**
+ * The channel's supervision state (server/channel.ts):
+ *   idle → starting (probe, spawn) → running (media flows) → stopping → idle
+ *   starting|running → retrying (the source failed; `nextRetryAt` says when it tries again)
+ *   retrying → starting;  retrying → error after `attempt` reached the limit (then it retries slowly)
+ */
+export type ChannelStatus = 'idle' | 'starting' | 'running' | 'retrying' | 'stopping' | 'error';
+export type SourceKind = 'test' | 'file' | 'live';
+
+export interface ChannelInfo {
+  id: string;
+  kind: SourceKind;
+  /** Shown to users; for URLs, credentials are stripped. */
+  source: string;
+  status: ChannelStatus;
+  viewers: number;
+  /** The exact `addSourceBuffer` MIME string while ffmpeg runs, else null. */
+  mime: string | null;
+  /** RFC 6381 codec strings of the channel's output: the current run's, or the last one's while idle. */
+  codecs: string[];
+  /** Seconds; null for live or unknown. File channels probe it at startup, before any viewer. */
+  duration: number | null;
+  /**
+   * Timeline generation: bumped by every ffmpeg (re)start, seek and live resume. A new epoch means
+   * the media of older epochs is void: drop the SourceBuffer's contents and start on the new init.
+   */
+  epoch: number;
+  /** Bumped by every change of the playhead, so clients can ignore stale or reordered updates. */
+  version: number;
+  /** False while a controller has paused the channel (viewers hold their picture). */
+  playing: boolean;
+  /** File channels with a known duration accept `seek`. */
+  seekable: boolean;
+  /**
+   * The shared playhead on the media timeline (what `video.currentTime` means) at server time
+   * `positionAt`; while playing it advances in real time: at server time T the channel is at
+   * mediaTime + (T − positionAt) / 1000. Viewers of file channels follow it to stay in step.
+   */
+  mediaTime: number;
+  /** File position in seconds [0, duration) for `mediaTime`; null for live channels. */
+  position: number | null;
+  /** Server clock (ms since the Unix epoch) at which `mediaTime` / `position` hold. */
+  positionAt: number;
+  /** Server clock when this info was made (ms). */
+  serverTime: number;
+  /** Where the file is served for progressive playback (`/vod/…`), null for live channels. */
+  vod: string | null;
+  /** `open`: any viewer may control it; `token`: controllers only. */
+  control: 'open' | 'token';
+  /** Bits per second over the last few seconds while running, else null. */
+  bitrate: number | null;
+  /** The last failure (credentials masked), kept until a run produces media again. */
+  error: { code: ErrorCode; message: string } | null;
+  /** Failed starts in a row (0 once a run produced media). */
+  attempt: number;
+  /** Server clock (ms) of the next start attempt while `retrying` / `error`, else null. */
+  nextRetryAt: number | null;
+  /** Fragments skipped for this channel's viewers because their connection could not keep up. */
+  drops: number;
+}
+
+export interface WelcomeMessage {
+  type: 'welcome';
+  protocol: number;
+  server: string;
+  /** Server clock (ms since epoch) when sent. */
+  time: number;
+}
+/** Sent before an init segment: the exact MIME type to pass to `addSourceBuffer`. */
+export interface MseMessage {
+  type: 'mse';
+  channel: string;
+  mime: string;
+  epoch: number;
+}
+export interface StateMessage {
+  type: 'state';
+  channel: ChannelInfo;
+}
+export interface PongMessage {
+  type: 'pong';
+  /** Client send time, echoed. */
+  t0: number;
+  /** Server receive time. */
+  t1: number;
+  /** Server send time. */
+  t2: number;
+}
+export interface AckMessage {
+  type: 'ack';
+  id: CommandId;
+}
+export interface ErrorMessage {
+  type: 'error';
+  id?: CommandId;
+  code: ErrorCode;
+  message: string;
+}
+/** Answers `hello`: who this session is and what it may do. */
+export interface SessionMessage {
+  type: 'session';
+  /** Server-chosen id of this connection, as the dashboard lists it. */
+  sessionId: string;
+  role: 'viewer' | 'controller';
+}
+export interface ViewerReport {
+  sessionId: string;
+  channel: string | null;
+  role: 'viewer' | 'controller';
+  /** Server clock when the socket connected (ms). */
+  connectedAt: number;
+  /** The latest `report`, null until the viewer sent one. */
+  report: Omit<ReportMessage, 'type'> | null;
+  /** Fragments the server skipped for this viewer (its connection could not keep up). */
+  drops: number;
+}
+/** Dashboard feed: every channel and every connected viewer, on change and once a second. */
+export interface OverviewMessage {
+  type: 'overview';
+  channels: ChannelInfo[];
+  viewers: ViewerReport[];
+}
+/**
+ * WebSocket close codes the server uses (RFC 6455 §7.4). A client that sees GOING_AWAY, or any
+ * code but POLICY_VIOLATION / MESSAGE_TOO_BIG, reconnects with backoff.
+ */
+export const CloseCode = {
+  NORMAL: 1000,
+  /** The server is shutting down (or restarting): reconnect with backoff. */
+  GOING_AWAY: 1001,
+  /** The client kept breaking the rules (message rate far over the limit, binary frames). */
+  POLICY_VIOLATION: 1008,
+  /** A frame above the server's message size limit (ws closes with this itself). */
+  MESSAGE_TOO_BIG: 1009,
+  /** The viewer stayed overloaded: its connection could not keep up even from keyframes. */
+  SLOW_CONSUMER: 4001,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export type ServerMessage =
+  | WelcomeMessage | SessionMessage | MseMessage | StateMessage | PongMessage | AckMessage | ErrorMessage | OverviewMessage;
+
+// ---- validation ------------------------------------------------------------------------------
+
+export type ParseResult =
+  | { ok: true; message: ClientMessage }
+  | { ok: false; code: 'BAD_MESSAGE' | 'UNKNOWN_TYPE'; message: string; id?: CommandId };
+
+const CHANNEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function isCommandId(v: unknown): v is CommandId {
+  return (typeof v === 'string' && v.length > 0 && v.length <= 64) || (typeof v === 'number' && Number.isSafeInteger(v));
+}
+
+/** Checks one field list: every key present in the message must be known for its type. */
+function unknownKey(obj: Record<string, unknown>, allowed: readonly string[]): string | undefined {
+  return Object.keys(obj).find((k) => !allowed.includes(k));
+}
+
+/**
+ * UTF-8 byte length of a string, without TextEncoder (the core has no DOM or Node types): 1 byte
+ * below U+0080, 2 below U+0800, 4 for a surrogate pair, 3 otherwise (a lone surrogate becomes
+ * U+FFFD, 3 bytes, as an encoder would write it).
+ */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+    else n += 3;
+  }
+  return n;
+}
+
+/**
+ * Validates one client text frame. Pure: never throws, whatever the input.
+ * Size is checked on the raw length first so a huge frame is never parsed.
+ */
+export function parseClientMessage(raw: string): ParseResult {
+  // raw.length counts UTF-16 units, not bytes: a UTF-8 byte count can be up to 3× larger, so strings
+  // that could exceed the limit are measured in UTF-8.
+  if (raw.length > MAX_CLIENT_MESSAGE_BYTES
+    || (raw.length > MAX_CLIENT_MESSAGE_BYTES / 3 && utf8Length(raw) > MAX_CLIENT_MESSAGE_BYTES)) {
+    return { ok: false, code: 'BAD_MESSAGE', message: `message longer than ${MAX_CLIENT_MESSAGE_BYTES} bytes` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'BAD_MESSAGE', message: 'message is not valid JSON' };
+  }
+  if (!isRecord(value)) return { ok: false, code: 'BAD_MESSAGE', message: 'message must be a JSON object' };
+  const { type } = value;
+  if (typeof type !== 'string') return { ok: false, code: 'BAD_MESSAGE', message: 'message has no string "type"' };
+  const id = value['id'];
+  if (id !== undefined && !isCommandId(id)) {
+    return { ok: false, code: 'BAD_MESSAGE', message: '"id" must be a non-empty string (≤ 64 chars) or an integer' };
+  }
+  const bad = (message: string): ParseResult => ({ ok: false, code: 'BAD_MESSAGE', message, ...(id !== undefined ? { id } : {}) });
+  const withId = <T extends object>(m: T): T & { id?: CommandId } => (id !== undefined ? { ...m, id } : m);
+
+  switch (type) {
+    case 'hello': {
+      const extra = unknownKey(value, ['type', 'id', 'codecs', 'mode', 'token']);
+      if (extra) return bad(`hello: unknown field "${extra}"`);
+      const { codecs, mode, token } = value;
+      if (!Array.isArray(codecs) || codecs.length > 64 || !codecs.every((c) => typeof c === 'string' && c.length <= 256)) {
+        return bad('hello: "codecs" must be an array of at most 64 strings');
+      }
+      if (mode !== undefined && !isPlaybackMode(mode)) return bad('hello: "mode" must be "mse", "mms" or "progressive"');
+      if (token !== undefined && (typeof token !== 'string' || token.length > 1024)) return bad('hello: "token" must be a string');
+      return { ok: true, message: withId({ type, codecs: codecs as string[], ...(mode ? { mode } : {}), ...(token !== undefined ? { token } : {}) }) };
+    }
+    case 'play':
+    case 'pause':
+    case 'seek': {
+      const extra = unknownKey(value, type === 'seek' ? ['type', 'id', 'channel', 'position'] : ['type', 'id', 'channel']);
+      if (extra) return bad(`${type}: unknown field "${extra}"`);
+      const { channel, position } = value;
+      if (channel !== undefined && (typeof channel !== 'string' || !CHANNEL_ID.test(channel))) return bad(`${type}: "channel" must be a channel id`);
+      const target = channel !== undefined ? { channel } : {};
+      if (type !== 'seek') return { ok: true, message: withId({ type, ...target }) };
+      // Range (negative, past the end) is the channel's to judge: BAD_SEEK. Here only the type.
+      if (typeof position !== 'number' || !Number.isFinite(position)) return bad('seek: "position" must be a finite number of seconds');
+      return { ok: true, message: withId({ type, position, ...target }) };
+    }
+    case 'report': {
+      const extra = unknownKey(value, ['type', 'mode', 'delaySec', 'driftMs', 'bufferSec', 'droppedFrames']);
+      if (extra) return bad(`report: unknown field "${extra}"`);
+      const { mode, delaySec, driftMs, bufferSec, droppedFrames } = value;
+      const numOrNull = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v));
+      if (!isPlaybackMode(mode) || !numOrNull(delaySec) || !numOrNull(driftMs)
+        || typeof bufferSec !== 'number' || !Number.isFinite(bufferSec) || !Number.isSafeInteger(droppedFrames)) {
+        return bad('report: needs mode, delaySec (number|null), driftMs (number|null), bufferSec (number), droppedFrames (integer)');
+      }
+      return { ok: true, message: { type, mode, delaySec, driftMs, bufferSec, droppedFrames: droppedFrames as number } };
+    }
+    case 'subscribe': {
+      const extra = unknownKey(value, ['type', 'id']);
+      if (extra) return bad(`subscribe: unknown field "${extra}"`);
+      return { ok: true, message: withId({ type }) };
+    }
+    case 'join': {
+      const extra = unknownKey(value, ['type', 'id', 'channel']);
+      if (extra) return bad(`join: unknown field "${extra}"`);
+      const { channel } = value;
+      if (typeof channel !== 'string' || !CHANNEL_ID.test(channel)) {
+        return bad('join: "channel" must be a channel id (letters, digits, . _ -; at most 128)');
+      }
+      return { ok: true, message: withId({ type, channel }) };
+    }
+    case 'leave': {
+      const extra = unknownKey(value, ['type', 'id']);
+      if (extra) return bad(`leave: unknown field "${extra}"`);
+      return { ok: true, message: withId({ type }) };
+    }
+    case 'ping': {
+      const extra = unknownKey(value, ['type', 't0']);
+      if (extra) return bad(`ping: unknown field "${extra}"`);
+      const { t0 } = value;
+      if (typeof t0 !== 'number' || !Number.isFinite(t0)) return bad('ping: "t0" must be a finite number');
+      return { ok: true, message: { type, t0 } };
+    }
+    default:
+      return { ok: false, code: 'UNKNOWN_TYPE', message: `unknown message type "${type.slice(0, 32)}"`, ...(id !== undefined ? { id } : {}) };
+  }
+}
+
+/**
+ * Codec strings a viewer tests with `MediaSource.isTypeSupported('video/mp4; codecs="…"')` before
+ * `hello`: the common H.264 profiles at their usual top levels, AAC flavours, MP3 and Opus.
+ */
+export const CANDIDATE_CODECS: readonly string[] = [
+  'avc1.42E01E', 'avc1.42E01F', 'avc1.42E028', 'avc1.4D401F', 'avc1.4D4028', 'avc1.4D4032',
+  'avc1.64001F', 'avc1.640028', 'avc1.64002A', 'avc1.640032', 'avc1.640033', 'avc1.640034',
+  'mp4a.40.2', 'mp4a.40.5', 'mp4a.40.29', 'mp4a.69', 'mp4a.6B', 'opus',
+];
+
+/** H.264 codec string parts: avc1.PPCCLL (RFC 6381 §3.3: profile_idc, constraint flags, level_idc). */
+function avcParts(codec: string): { profile: number; level: number } | null {
+  const m = /^avc[13]\.([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(codec);
+  if (!m) return null;
+  return { profile: parseInt(m[1]!, 16), level: parseInt(m[3]!, 16) };
+}
+
+/**
+ * True when one codec the browser reported covers `codec`: H.264 with the same profile at an equal
+ * or higher level (a decoder for level 4.0 plays 3.1), anything else by case-insensitive equality.
+ */
+export function codecCovered(codec: string, playable: readonly string[]): boolean {
+  const avc = avcParts(codec);
+  return playable.some((p) => {
+    if (avc) {
+      const q = avcParts(p);
+      return q !== null && q.profile === avc.profile && q.level >= avc.level;
+    }
+    return p.toLowerCase() === codec.toLowerCase();
+  });
+}
+
+/** The channel's codecs the browser cannot play (empty when it can play them all). */
+export function unplayableCodecs(channelCodecs: readonly string[], playable: readonly string[]): string[] {
+  return channelCodecs.filter((c) => !codecCovered(c, playable));
+}
+
+function isPlaybackMode(v: unknown): v is PlaybackMode {
+  return v === 'mse' || v === 'mms' || v === 'progressive';
+}
+
+/** True when a channel id is syntactically valid (also used for file-derived ids). */
+export function isChannelId(id: string): boolean {
+  return CHANNEL_ID.test(id);
+}

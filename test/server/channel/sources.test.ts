@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { ProbeResult } from '../../../server/ffmpeg/args.js';
+import { fileSource, isUrl, liveSource, redactUrl } from '../../../server/channel/sources.js';
+
+describe('redactUrl', () => {
+  it.each<[string, string]>([
+    ['rtsp://admin:secret@10.0.0.5:554/stream1', 'rtsp://***@10.0.0.5:554/stream1'],
+    ['rtsp://admin@cam/live', 'rtsp://***@cam/live'],
+    ['RTMP://u:p@host/app/key', 'RTMP://***@host/app/key'],
+    ['srt://user:pw@relay:9000?mode=caller', 'srt://***@relay:9000?mode=caller'],
+    ['http://u:p@host', 'http://***@host'],
+    // An unescaped '@' in the password: the whole userinfo goes, up to the last '@' of the authority.
+    ['rtsp://admin:p@ss@cam.local/live', 'rtsp://***@cam.local/live'],
+    ['rtsp://a:b@c@d@host:554', 'rtsp://***@host:554'],
+    // An '@' after the authority is not userinfo.
+    ['http://host/path@v2', 'http://host/path@v2'],
+    ['http://host?email=a@b.c', 'http://host?email=a@b.c'],
+    ['http://host#a@b', 'http://host#a@b'],
+    ['http://u:p@host/x@y', 'http://***@host/x@y'],
+    // Nothing to hide.
+    ['rtsp://cam.local:554/live', 'rtsp://cam.local:554/live'],
+    ['udp://@239.0.0.1:1234', 'udp://@239.0.0.1:1234'],
+    ['udp://239.0.0.1:1234?pkt_size=1316', 'udp://239.0.0.1:1234?pkt_size=1316'],
+    ['/media/me@home.mp4', '/media/me@home.mp4'],
+    ['user:pw@host', 'user:pw@host'],
+    ['', ''],
+  ])('%s → %s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
+});
+
+describe('isUrl', () => {
+  it.each<[string, boolean]>([
+    ['rtsp://cam/live', true],
+    ['rtsps://cam/live', true],
+    ['udp://@:1234', true],
+    ['srt://relay:9000', true],
+    ['rtmp://host/app', true],
+    ['http://host/a.ts', true],
+    ['HTTPS://HOST/A.MP4', true],
+    ['git+ssh://x', true],
+    ['file:///media/a.mp4', false],
+    ['FILE:///media/a.mp4', false],
+    ['/media/a.mp4', false],
+    ['media/a.mp4', false],
+    ['./rtsp://x', false],
+    ['C:\\videos\\a.mp4', false],
+    ['C:/videos/a.mp4', false],
+    ['pipe:0', false],
+    ['1http://x', false],
+    ['', false],
+  ])('%s → %s', (source, expected) => {
+    expect(isUrl(source)).toBe(expected);
+  });
+});
+
+describe('ChannelSource', () => {
+  const h264aac: ProbeResult = { video: { codec: 'h264', profile: 'High', pixFmt: 'yuv420p' }, audio: { codec: 'aac' }, duration: null };
+
+  it.each<[string, number | null, boolean]>([
+    ['a live stream (no duration) is not paced', null, false],
+    ['a finite file behind a URL is paced', 12.5, true],
+  ])('%s', async (_name, duration, paced) => {
+    const source = liveSource('rtsp://u:p@cam/live', async () => ({ ...h264aac, duration }));
+    expect(source.display).toBe('rtsp://***@cam/live');
+    const prepared = await source.prepare();
+    expect(prepared.spec).toEqual({ kind: 'live', url: 'rtsp://u:p@cam/live', paced });
+    expect(prepared.codecs).toEqual({ video: 'copy', audio: 'copy-aac' });
+    expect(prepared.duration).toBeNull();
+  });
+
+  it('a live source without a prober transcodes and is not paced', async () => {
+    const prepared = await liveSource('udp://@:1234', null).prepare();
+    expect(prepared).toEqual({ spec: { kind: 'live', url: 'udp://@:1234', paced: false }, codecs: { video: 'x264', audio: 'aac' }, duration: null });
+  });
+
+  it('a file is probed once across restarts and shown by its name', async () => {
+    let probes = 0;
+    const source = fileSource('/media/clip.mp4', async () => { probes++; return { ...h264aac, duration: 30 }; }, 'always');
+    expect(source.display).toBe('clip.mp4');
+    await source.prepare();
+    const prepared = await source.prepare();
+    expect(probes).toBe(1);
+    expect(prepared).toEqual({ spec: { kind: 'file', path: '/media/clip.mp4' }, codecs: { video: 'x264', audio: 'aac' }, duration: 30 });
+  });
+});
