@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { listMediaFiles } from './channel/registry.js';
+import { listChannelFiles } from './library/media-library.js';
 import { ConfigError, USAGE, resolveConfig, type Config } from './runtime/config.js';
 import { locateFfmpeg, type FfmpegBinaries } from './ffmpeg/locate.js';
 import { createLogger } from './runtime/log.js';
@@ -42,7 +42,7 @@ function loadConfig(): Config {
  * Runs after the server is up (the test pattern plays meanwhile); the channel appears when done.
  */
 async function ensureSampleMedia(config: Config, ffmpeg: FfmpegBinaries, signal: AbortSignal, onReady: () => void): Promise<void> {
-  if (listMediaFiles(config.mediaDir).length > 0) return;
+  if (listChannelFiles(config.mediaDir).length > 0) return;
   const file = path.join(config.mediaDir, 'sample.mp4');
   log.info('media folder has no video: generating a 60 s sample clip', { file });
   const started = Date.now();

@@ -4,33 +4,14 @@
  * It owns what the channels share: the ffmpeg slots (config.maxFfmpeg) and the set of every
  * ffmpeg / ffprobe child, which close() stops and waits for.
  */
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { Channel } from './channel.js';
 import { ChildSet } from '../runtime/children.js';
 import type { Config } from '../runtime/config.js';
 import type { OutputTuning } from '../ffmpeg/args.js';
 import { FfmpegSlots } from '../ffmpeg/slots.js';
 import type { Logger } from '../runtime/log.js';
-import { isChannelId } from '../core/protocol.js';
+import { listChannelFiles, vodUrlOfFile } from '../library/media-library.js';
 import { fileSource, findFont, isUrl, liveSource, testPatternSource, type ChannelSource, type Prober } from './sources.js';
-
-export const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.webm', '.ts', '.m4v']);
-
-/** Video files directly inside `dir` whose base name is a valid channel id, sorted by name. */
-export function listMediaFiles(dir: string): Array<{ id: string; file: string }> {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => VIDEO_EXTENSIONS.has(path.extname(n).toLowerCase()))
-    .map((n) => ({ id: path.basename(n, path.extname(n)), file: path.join(dir, n) }))
-    .filter(({ id, file }) => isChannelId(id) && statSync(file, { throwIfNoEntry: false })?.isFile() === true)
-    .sort((a, b) => a.id.localeCompare(b.id));
-}
 
 /**
  * File-channel pacing: viewers get fragments up to 1 s ahead of the shared playhead (enough to
@@ -75,7 +56,7 @@ export class ChannelRegistry {
   syncMediaFiles(): string[] {
     if (this.closed) return [];
     const added: string[] = [];
-    for (const { id, file } of listMediaFiles(this.config.mediaDir)) {
+    for (const { id, file } of listChannelFiles(this.config.mediaDir)) {
       if (this.channels.has(id)) continue;
       this.add(id, fileSource(file, this.probe), { vod: this.vodPath(file) });
       added.push(id);
@@ -83,11 +64,9 @@ export class ChannelRegistry {
     return added;
   }
 
-  /** `/vod/<path>` when the file lies inside the media folder (what /vod/ serves), else null. */
+  /** The file's `/vod/` URL, from the media library (the same one /api/media lists). */
   private vodPath(file: string): string | null {
-    const rel = path.relative(path.resolve(this.config.mediaDir), path.resolve(file.replace(/^file:(\/\/)?/i, '')));
-    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return null;
-    return `/vod/${rel.split(path.sep).map(encodeURIComponent).join('/')}`;
+    return vodUrlOfFile(this.config.mediaDir, file);
   }
 
   private add(id: string, source: ChannelSource, extra: { keepAlive?: boolean; openControl?: boolean; vod?: string | null } = {}): void {

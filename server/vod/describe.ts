@@ -11,7 +11,7 @@ import { contentTypeFor } from '../http/mime.js';
 import type { DerivedCache } from './derived-cache.js';
 import { inspectMedia } from './media-info.js';
 import type { MediaInfo } from './media-info.js';
-import type { ListedFile } from './media-list.js';
+import type { ListedFile } from '../library/media-library.js';
 import { planPlayback } from './playback.js';
 import type { PlaybackPlan, Variant } from './playback.js';
 
@@ -92,7 +92,7 @@ function bestVariant(plan: PlaybackPlan): Variant | null {
 
 export async function describeFile(file: ListedFile, infos: InfoCache, cache: DerivedCache): Promise<MediaEntry> {
   const { info, plan } = await infos.get(file.path, file.stat, true);
-  const url = `/vod/${file.urlPath}`;
+  const url = file.url;
   const probe = typeof info.probe === 'object' && info.probe !== null ? info.probe : null;
   const best = bestVariant(plan);
   let playback: MediaEntry['playback'] = null;

@@ -22,7 +22,7 @@ import type { DerivedState } from './derived-cache.js';
 import { createFfmpegRunner } from './ffmpeg-job.js';
 import type { FfmpegRunner } from './ffmpeg-job.js';
 import { describeFile, InfoCache } from './describe.js';
-import { listMediaFiles } from './media-list.js';
+import { listMediaFiles } from '../library/media-library.js';
 
 /** Codes specific to generated copies, in the same `{ error: { code } }` shape. */
 export const VodRouteCode = {
