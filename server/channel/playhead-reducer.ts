@@ -4,6 +4,7 @@
  * `epoch`. The playhead type and its maths (`playheadAt`, `foldPosition`) are in `core/playhead.ts`,
  * because viewers need them too.
  */
+import { ErrorCode } from '../core/errors.js';
 import { playheadAt, type Playhead } from '../core/playhead.js';
 
 export type ControlCommand = { type: 'play' } | { type: 'pause' } | { type: 'seek'; position: number };
@@ -27,7 +28,7 @@ export type ControlEffect = { kind: 'none' } | { kind: 'resume' } | { kind: 'hol
 
 export type ControlDecision =
   | { ok: true; playhead: Playhead; effect: ControlEffect }
-  | { ok: false; code: 'BAD_SEEK' | 'NOT_SEEKABLE'; message: string };
+  | { ok: false; code: typeof ErrorCode.BAD_SEEK | typeof ErrorCode.NOT_SEEKABLE; message: string };
 
 /** Applies one command. Pure: a rejected command returns an error and changes nothing. */
 export function applyCommand(facts: ChannelFacts, p: Playhead, cmd: ControlCommand, now: number): ControlDecision {
@@ -44,11 +45,11 @@ export function applyCommand(facts: ChannelFacts, p: Playhead, cmd: ControlComma
       };
     case 'seek': {
       if (!facts.seekable || facts.duration === null) {
-        return { ok: false, code: 'NOT_SEEKABLE', message: 'this channel is live: it cannot seek' };
+        return { ok: false, code: ErrorCode.NOT_SEEKABLE, message: 'this channel is live: it cannot seek' };
       }
       const { position } = cmd;
       if (!Number.isFinite(position) || position < 0 || position > facts.duration) {
-        return { ok: false, code: 'BAD_SEEK', message: `position must be a number of seconds in [0, ${facts.duration}]` };
+        return { ok: false, code: ErrorCode.BAD_SEEK, message: `position must be a number of seconds in [0, ${facts.duration}]` };
       }
       // Seeking to the very end means the start of the next loop.
       const target = position === facts.duration ? 0 : position;
@@ -59,4 +60,32 @@ export function applyCommand(facts: ChannelFacts, p: Playhead, cmd: ControlComma
       };
     }
   }
+}
+
+/*
+ * Small pure moves of the playhead the channel's timelines make outside commands. Each returns a
+ * new playhead; the version rule stays here: a change viewers must re-read bumps `version`.
+ */
+
+/** A new timeline (a start, a live resume's edge) at media time `mediaTime`, its clock from `now`. */
+export function newEpochAt(p: Playhead, mediaTime: number, now: number): Playhead {
+  return { ...p, epoch: p.epoch + 1, version: p.version + 1, mediaTime, at: now };
+}
+
+/** Puts the playhead at `mediaTime` from `now` on the same epoch and version (a seek's landing). */
+export function placeAt(p: Playhead, mediaTime: number, now: number): Playhead {
+  return { ...p, mediaTime, at: now };
+}
+
+/** The first fragment of a run is here: the clock starts now, from where the playhead stands. */
+export function startClock(p: Playhead, now: number): Playhead {
+  return { ...p, at: now, version: p.version + 1 };
+}
+
+/**
+ * No ffmpeg any more: the playhead stands still where it is at `now`, or where it was put when its
+ * clock had not started yet (`moving` false: a start that never delivered a fragment).
+ */
+export function freezeAt(p: Playhead, now: number, moving: boolean): Playhead {
+  return { ...p, mediaTime: moving ? playheadAt(p, now) : p.mediaTime, at: now, version: p.version + 1 };
 }

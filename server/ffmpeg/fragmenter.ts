@@ -62,12 +62,27 @@ export interface FragmenterOptions {
   owner?: string;
 }
 
+/**
+ * What a channel needs from one ffmpeg run: the Fragmenter below is the real one; tests pass a
+ * fake that emits synthetic init and fragments (the channel's run factory returns either).
+ */
+export interface FfmpegRun {
+  readonly pid: number | null;
+  readonly commandLine: string | null;
+  on<K extends keyof FragmenterEvents>(event: K, listener: (...args: FragmenterEvents[K]) => void): unknown;
+  start(): void;
+  /** Flow control: stop / go on reading ffmpeg's output. */
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+}
+
 /** How many stderr lines to keep for error messages: enough to explain, bounded in memory. */
 const STDERR_TAIL_LINES = 12;
 
 export type FragmenterState = 'idle' | 'running' | 'stopping' | 'exited';
 
-export class Fragmenter extends EventEmitter<FragmenterEvents> {
+export class Fragmenter extends EventEmitter<FragmenterEvents> implements FfmpegRun {
   state: FragmenterState = 'idle';
   private child: ChildProcess | null = null;
   private readonly stderrTail = new StderrTail(STDERR_TAIL_LINES);

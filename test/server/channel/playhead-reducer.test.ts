@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Playhead } from '../../../server/core/playhead.js';
-import { applyCommand, type ChannelFacts, type ControlCommand } from '../../../server/channel/playhead-reducer.js';
+import { applyCommand, freezeAt, newEpochAt, placeAt, startClock, type ChannelFacts, type ControlCommand } from '../../../server/channel/playhead-reducer.js';
 
 const FILE: ChannelFacts = { seekable: true, duration: 60 };
 const LIVE: ChannelFacts = { seekable: false, duration: null };
@@ -42,5 +42,19 @@ describe('applyCommand', () => {
     applyCommand(FILE, playing, { type: 'pause' }, NOW);
     applyCommand(FILE, playing, { type: 'seek', position: 5 }, NOW);
     expect(playing).toEqual(before);
+  });
+});
+
+describe('playhead moves outside commands', () => {
+  const p: Playhead = { epoch: 2, version: 7, playing: true, mediaTime: 10, at: NOW - 2_000 };
+  it.each<[string, Playhead, Partial<Playhead>]>([
+    ['newEpochAt opens a new timeline at t, its clock from now', newEpochAt(p, 30, NOW), { epoch: 3, version: 8, mediaTime: 30, at: NOW, playing: true }],
+    ['placeAt lands on t on the same epoch and version', placeAt(p, 30, NOW), { epoch: 2, version: 7, mediaTime: 30, at: NOW }],
+    ['startClock starts the clock now from where it stands', startClock(p, NOW), { epoch: 2, version: 8, mediaTime: 10, at: NOW }],
+    ['freezeAt a moving playhead keeps the time played', freezeAt(p, NOW, true), { epoch: 2, version: 8, mediaTime: 12, at: NOW }],
+    ['freezeAt a playhead whose clock never started keeps its position', freezeAt(p, NOW, false), { epoch: 2, version: 8, mediaTime: 10, at: NOW }],
+    ['freezeAt a paused playhead keeps its position', freezeAt({ ...p, playing: false }, NOW, true), { mediaTime: 10, at: NOW, playing: false }],
+  ])('%s', (_name, got, expected) => {
+    expect(got).toMatchObject(expected);
   });
 });
