@@ -25,11 +25,12 @@ import { ErrorCode } from './core/errors.js';
 import type { FfmpegBinaries } from './ffmpeg/locate.js';
 import { createProber } from './ffmpeg/probe.js';
 import { createStaticHandler } from './http/static.js';
-import { sendError, sendJson } from './http/error-body.js';
+import { sendError } from './http/error-body.js';
 import { createVodRoutes } from './vod/routes.js';
 import type { Logger } from './runtime/log.js';
 import { generateToken } from './access/auth.js';
 import { createCommandApi } from './api/commands.js';
+import { createApiRoutes } from './api/routes.js';
 import { COMMANDS_PER_SECOND, COMMAND_BURST, Session } from './ws/session.js';
 import { API_CORS, corsHeaders, preflightHeaders } from './http/cors.js';
 import { judgeOrigin } from './http/origin.js';
@@ -98,8 +99,11 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
   const health = createHealthRoutes({ ffmpeg: executableCheck(ffmpeg.ffmpeg), mediaDir: readableDirCheck(config.mediaDir) });
   const controlToken = config.controlToken ?? generateToken();
   addSecret(controlToken);
-  const commandApi = createCommandApi({
-    findChannel: (id) => channels.get(id), controlToken, burst: COMMAND_BURST, perSecond: COMMANDS_PER_SECOND,
+  const api = createApiRoutes({
+    channels,
+    commands: createCommandApi({ findChannel: (id) => channels.get(id), controlToken }),
+    mediaApi: (req, res) => vodRoutes.mediaApi(req, res),
+    health: () => ({ ok: true, server: SERVER_NAME, ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version }, viewers: sessions.size }),
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD });
   const sessions = new Set<Session>();
@@ -159,32 +163,6 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
     if (dev) return dev.middlewares(req, res);
     if (await serveStatic(req, res, rawPath)) return;
     sendError(req, res, 404, ErrorCode.NOT_FOUND, `nothing at ${rawPath.slice(0, 200)}`);
-  }
-
-  async function api(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): Promise<void> {
-    const commands = /^\/api\/channels\/([^/]+)\/commands$/.exec(rawPath);
-    if (commands) return commandApi(req, res, decodeURIComponentSafe(commands[1] ?? ''));
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendError(req, res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { Allow: 'GET, HEAD' });
-      return;
-    }
-    if (rawPath === '/api/channels') {
-      sendJson(req, res, 200, { channels: channels.all().map((c) => c.info()) });
-      return;
-    }
-    const one = /^\/api\/channels\/([^/]+)$/.exec(rawPath);
-    if (one) {
-      const channel = channels.get(decodeURIComponentSafe(one[1] ?? ''));
-      if (!channel) sendError(req, res, 404, ErrorCode.UNKNOWN_CHANNEL, 'no such channel');
-      else sendJson(req, res, 200, channel.info());
-      return;
-    }
-    if (rawPath === '/api/media') return vodRoutes.mediaApi(req, res);
-    if (rawPath === '/api/health') {
-      sendJson(req, res, 200, { ok: true, server: SERVER_NAME, ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version }, viewers: sessions.size });
-      return;
-    }
-    sendError(req, res, 404, ErrorCode.NOT_FOUND, 'no such API');
   }
 
   const server = http.createServer((req, res) => {
@@ -333,14 +311,6 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
       for (const client of wss.clients) client.terminate();
     },
   };
-}
-
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 /** `npm run dev`: Vite serves web/ with HMR on our own HTTP server; page routes map to their HTML. */

@@ -7,26 +7,25 @@
  *
  * 200 {channel: ChannelInfo} on success; errors use the JSON error body with these statuses:
  * BAD_MESSAGE/BAD_SEEK 400, FORBIDDEN 401 (no token) / 403 (wrong token), UNKNOWN_CHANNEL 404,
- * NOT_SEEKABLE 409, body too large 413, RATE_LIMITED 429.
+ * NOT_SEEKABLE 409, body too large 413, RATE_LIMITED 429. Who may and how often is the command
+ * gate's (access/command-gate.ts), shared with the WebSocket session; statuses come from the
+ * error registry (core/errors.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Channel } from '../channel/channel.js';
-import { ErrorCode } from '../core/errors.js';
+import { ErrorCode, httpStatusOf } from '../core/errors.js';
 import { sendError, sendJson } from '../http/error-body.js';
-import { MAX_CLIENT_MESSAGE_BYTES, parseClientMessage } from '../core/protocol.js';
-import { bearerToken, tokenMatches } from '../access/auth.js';
-import { RateLimiter } from '../access/rate-limit.js';
+import { MAX_CLIENT_MESSAGE_BYTES } from '../core/protocol.js';
+import { parseClientMessage } from '../core/protocol-validate.js';
+import { CommandGate, toCommand, type Refusal } from '../access/command-gate.js';
+import type { Budget } from '../access/message-gate.js';
 
 export interface CommandApiOptions {
   findChannel: (id: string) => Channel | undefined;
   controlToken: string;
-  burst: number;
-  perSecond: number;
+  /** The command budget per client address (the WebSocket's command budget by default). */
+  budget?: Budget;
 }
-
-const STATUS: Readonly<Record<string, number>> = { BAD_MESSAGE: 400, UNKNOWN_TYPE: 400, BAD_SEEK: 400, NOT_SEEKABLE: 409 };
-/** Clients tracked for rate limiting; the oldest is forgotten beyond this (bounded memory). */
-const MAX_TRACKED_CLIENTS = 1024;
 
 /** Reads a request body up to `limit` bytes; null when it is larger (the rest is discarded). */
 function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
@@ -45,21 +44,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
 }
 
 export function createCommandApi(opts: CommandApiOptions) {
-  const limiters = new Map<string, RateLimiter>();
-
-  function limiterFor(client: string): RateLimiter {
-    let l = limiters.get(client);
-    if (!l) {
-      if (limiters.size >= MAX_TRACKED_CLIENTS) limiters.delete(limiters.keys().next().value as string);
-      l = new RateLimiter(opts.burst, opts.perSecond, Date.now());
-      limiters.set(client, l);
-    }
-    return l;
-  }
+  const gate = new CommandGate({ controlToken: opts.controlToken, ...(opts.budget ? { budget: opts.budget } : {}) });
+  const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => sendError(req, res, r.status, r.code, r.message, r.headers);
 
   return async function handleCommand(req: IncomingMessage, res: ServerResponse, channelId: string): Promise<void> {
     if (req.method !== 'POST') {
-      sendError(req, res, 405, 'METHOD_NOT_ALLOWED', 'use POST', { Allow: 'POST' });
+      sendError(req, res, 405, ErrorCode.METHOD_NOT_ALLOWED, 'use POST', { Allow: 'POST' });
       return;
     }
     const channel = opts.findChannel(channelId);
@@ -67,21 +57,10 @@ export function createCommandApi(opts: CommandApiOptions) {
       sendError(req, res, 404, ErrorCode.UNKNOWN_CHANNEL, 'no such channel');
       return;
     }
-    // Before the token check, so wrong tokens are charged too: no guessing faster than commanding.
-    if (!limiterFor(req.socket.remoteAddress ?? 'unknown').take(Date.now())) {
-      sendError(req, res, 429, ErrorCode.RATE_LIMITED, `more than ${opts.perSecond} commands per second`, { 'Retry-After': '1' });
+    const refusal = gate.admitRequest(req.socket.remoteAddress ?? 'unknown', req.headers.authorization, channel, Date.now());
+    if (refusal) {
+      refuse(req, res, refusal);
       return;
-    }
-    if (!channel.openControl) {
-      const token = bearerToken(req.headers.authorization);
-      if (token === null) {
-        sendError(req, res, 401, ErrorCode.FORBIDDEN, 'send the control token as "Authorization: Bearer <token>"', { 'WWW-Authenticate': 'Bearer realm="pushcast"' });
-        return;
-      }
-      if (!tokenMatches(token, opts.controlToken)) {
-        sendError(req, res, 403, ErrorCode.FORBIDDEN, 'wrong control token');
-        return;
-      }
     }
     const body = await readBody(req, MAX_CLIENT_MESSAGE_BYTES);
     if (body === null) {
@@ -102,9 +81,9 @@ export function createCommandApi(opts: CommandApiOptions) {
       sendError(req, res, 400, ErrorCode.BAD_MESSAGE, `"channel" says "${msg.channel}" but the URL names "${channel.id}"`);
       return;
     }
-    const decision = channel.command(msg.type === 'seek' ? { type: 'seek', position: msg.position } : { type: msg.type });
+    const decision = channel.command(toCommand(msg));
     if (!decision.ok) {
-      sendError(req, res, STATUS[decision.code] ?? 400, decision.code, decision.message);
+      sendError(req, res, httpStatusOf(decision.code) ?? 400, decision.code, decision.message);
       return;
     }
     sendJson(req, res, 200, { channel: channel.info() });

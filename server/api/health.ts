@@ -10,6 +10,7 @@
 import { constants } from 'node:fs';
 import { access, opendir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../core/errors.js';
 import { sendError, sendJson } from '../http/error-body.js';
 
 export interface CheckResult {
@@ -107,7 +108,7 @@ export function createHealthRoutes(checks: Record<string, Check>, timeoutMs = CH
 /** JSON never cached (a probe must see now); null → 405. */
 function send(req: IncomingMessage, res: ServerResponse, result: HealthResponse | null): void {
   if (!result || (req.method !== 'GET' && req.method !== 'HEAD')) {
-    sendError(req, res, 405, 'METHOD_NOT_ALLOWED', `${req.method ?? ''} is not allowed here`, { Allow: 'GET, HEAD' });
+    sendError(req, res, 405, ErrorCode.METHOD_NOT_ALLOWED, `${req.method ?? ''} is not allowed here`, { Allow: 'GET, HEAD' });
     return;
   }
   sendJson(req, res, result.status, result.body);

@@ -1,42 +1,65 @@
 /**
- * Stable error codes shared by the wire protocol, the HTTP API and the logs.
- * A code never changes meaning once released: clients switch on it.
+ * The one registry of stable error codes, shared by the wire protocol, the HTTP API, the VOD routes,
+ * the logs and the player. A code never changes meaning once released: clients switch on it.
+ * Browser-safe (no Node, no DOM): the player imports it too.
+ *
+ * `status` is the HTTP status an HTTP answer with this code carries; `null` marks codes that only
+ * travel over the WebSocket (or inside another error's message). `alsoStatus` lists the other
+ * statuses a code may be sent with (FORBIDDEN is 401 without a token, 403 with a wrong one).
+ * README.md's error table lists exactly these codes (test/server/core/errors.test.ts checks it).
  */
-export const ErrorCode = {
-  /** A client message that is not JSON, too large, or fails validation. */
-  BAD_MESSAGE: 'BAD_MESSAGE',
-  /** A well-formed message whose `type` the server does not know. */
-  UNKNOWN_TYPE: 'UNKNOWN_TYPE',
-  /** `join` (or an HTTP call) named a channel that does not exist. */
-  UNKNOWN_CHANNEL: 'UNKNOWN_CHANNEL',
-  /** A channel command arrived before `join`. */
-  NOT_JOINED: 'NOT_JOINED',
-  /** None of the codecs the browser reported can play this channel. */
-  UNSUPPORTED_CODEC: 'UNSUPPORTED_CODEC',
-  /** The channel's ffmpeg exited or could not start; the message carries its stderr tail. */
-  FFMPEG_EXIT: 'FFMPEG_EXIT',
-  /** The source could not be probed (unreachable URL, missing file, not media). */
-  SOURCE_UNAVAILABLE: 'SOURCE_UNAVAILABLE',
-  /** ffmpeg wrote something that is not a fragmented MP4 we can split. */
-  BAD_STREAM: 'BAD_STREAM',
-  NOT_SEEKABLE: 'NOT_SEEKABLE',
-  BAD_SEEK: 'BAD_SEEK',
-  FORBIDDEN: 'FORBIDDEN',
-  RATE_LIMITED: 'RATE_LIMITED',
-  NOT_FOUND: 'NOT_FOUND',
-  /** Too many ffmpeg processes already run (`maxFfmpeg`): the channel retries when one frees. */
-  BUSY: 'BUSY',
-  /** The channel has `maxViewersPerChannel` viewers already. */
-  CHANNEL_FULL: 'CHANNEL_FULL',
-  /** This address holds `maxConnectionsPerIp` WebSockets already (HTTP 429 before the upgrade). */
-  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
-  /** The request's Origin is not allowed (WebSocket upgrade and CORS; HTTP 403). */
-  ORIGIN_FORBIDDEN: 'ORIGIN_FORBIDDEN',
-  /** The server is shutting down. */
-  SHUTTING_DOWN: 'SHUTTING_DOWN',
-  INTERNAL: 'INTERNAL',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+interface ErrorSpec {
+  readonly status: number | null;
+  readonly alsoStatus?: readonly number[];
+  readonly meaning: string;
+}
+
+export const ERRORS = {
+  BAD_MESSAGE: { status: 400, alsoStatus: [413], meaning: 'not JSON, wrong field types, unknown fields, too large' },
+  UNKNOWN_TYPE: { status: 400, meaning: 'a well-formed message whose `type` the server does not know' },
+  UNKNOWN_CHANNEL: { status: 404, meaning: 'no such channel' },
+  NOT_JOINED: { status: null, meaning: 'a channel command arrived before `join`' },
+  UNSUPPORTED_CODEC: { status: null, meaning: 'none of the codecs the browser reported can play this channel' },
+  FFMPEG_EXIT: { status: null, meaning: "ffmpeg exited or could not start; the message carries its stderr tail" },
+  FFMPEG_SPAWN: { status: null, meaning: 'ffmpeg could not be started at all for an MP4 copy (missing binary, EACCES)' },
+  ABORTED: { status: null, meaning: 'an MP4 copy was stopped because the server is shutting down' },
+  SOURCE_UNAVAILABLE: { status: null, meaning: 'the source could not be probed (unreachable URL, missing file, not media)' },
+  BAD_STREAM: { status: null, meaning: 'ffmpeg wrote something that is not a fragmented MP4 we can split' },
+  NOT_SEEKABLE: { status: 409, meaning: 'seek on a live channel' },
+  BAD_SEEK: { status: 400, meaning: 'position negative, past the end, not a number' },
+  FORBIDDEN: { status: 401, alsoStatus: [403], meaning: 'no token / wrong token' },
+  RATE_LIMITED: { status: 429, meaning: 'more than 10 commands a second (bursts of 20); wrong tokens count too; any message over its budget' },
+  NOT_FOUND: { status: 404, meaning: 'no such file, page or API' },
+  METHOD_NOT_ALLOWED: { status: 405, meaning: 'the method is not allowed on this path (see `Allow`)' },
+  PRECONDITION_FAILED: { status: 412, meaning: '`If-Match` / `If-Unmodified-Since` did not hold' },
+  RANGE_NOT_SATISFIABLE: { status: 416, meaning: 'no requested byte range lies inside the file' },
+  BUSY: { status: null, meaning: '`maxFfmpeg` ffmpeg processes run already; the channel retries' },
+  CHANNEL_FULL: { status: null, meaning: 'the channel has `maxViewersPerChannel` viewers' },
+  TOO_MANY_CONNECTIONS: { status: 429, meaning: '`maxConnectionsPerIp` WebSockets from this address' },
+  ORIGIN_FORBIDDEN: { status: 403, meaning: 'a page of another site (not in `allowedOrigins`)' },
+  SHUTTING_DOWN: { status: 503, meaning: 'the server is stopping' },
+  VOD_PREPARING: { status: 202, meaning: 'an MP4 copy is being made; retry after `Retry-After` seconds' },
+  VOD_DERIVE_FAILED: { status: 500, meaning: 'making the MP4 copy failed (message: the ffmpeg stderr tail); retried after a cool-down' },
+  VOD_BAD_FORMAT: { status: 400, meaning: '`?format=` with something other than `mp4`' },
+  VOD_NO_MP4: { status: 404, meaning: '`?format=mp4` for a file with no audio/video an MP4 could hold' },
+  INTERNAL: { status: 500, meaning: 'a bug: the server logged it' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** `ErrorCode.BAD_MESSAGE === 'BAD_MESSAGE'`: the registry's keys as values, for call sites. */
+export const ErrorCode: { readonly [K in ErrorCode]: K } = Object.freeze(
+  Object.fromEntries(Object.keys(ERRORS).map((k) => [k, k])),
+) as { readonly [K in ErrorCode]: K };
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERRORS, value);
+}
+
+/** The HTTP status for `code`; null for codes that never answer an HTTP request by themselves. */
+export function httpStatusOf(code: ErrorCode): number | null {
+  return ERRORS[code].status;
+}
 
 /** An error that carries a stable code; what the server logs and sends on the wire. */
 export class PushcastError extends Error {
@@ -46,4 +69,26 @@ export class PushcastError extends Error {
     this.name = 'PushcastError';
     this.code = code;
   }
+}
+
+/**
+ * The JSON body of every pushcast HTTP error and of the 202 "being prepared" answer:
+ * `{ "error": { "code", "message", …details } }`. `code` is stable, `message` is for humans.
+ */
+export interface ErrorBody {
+  error: { code: string; message: string } & Record<string, unknown>;
+}
+
+export function errorBody(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
+  return { error: { ...details, code, message } };
+}
+
+/** Reads an `ErrorBody` (client and tests); null when `json` is not one. Extra fields are `details`. */
+export function readErrorBody(json: unknown): { code: string; message: string; details: Record<string, unknown> } | null {
+  if (typeof json !== 'object' || json === null) return null;
+  const inner = (json as { error?: unknown }).error;
+  if (typeof inner !== 'object' || inner === null) return null;
+  const { code, message, ...details } = inner as Record<string, unknown>;
+  if (typeof code !== 'string' || typeof message !== 'string') return null;
+  return { code, message, details };
 }

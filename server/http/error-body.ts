@@ -4,14 +4,10 @@
  * Shared by /vod/, /api/media and the rest of the HTTP API.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { errorBody, type ErrorCode } from '../core/errors.js';
 
-export interface ErrorBody {
-  error: { code: string; message: string };
-}
-
-export function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
-}
+// The shape lives in core/errors.ts so the player reads it with the same code (readErrorBody).
+export { errorBody, type ErrorBody } from '../core/errors.js';
 
 /**
  * Sends a small JSON document with an exact Content-Length. HEAD gets the same headers and no
@@ -40,9 +36,10 @@ export function sendError(
   req: IncomingMessage,
   res: ServerResponse,
   status: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   headers: OutgoingHttpHeaders = {},
+  details: Record<string, unknown> = {},
 ): void {
-  sendJson(req, res, status, errorBody(code, message), { ...headers, 'Cache-Control': 'no-store' });
+  sendJson(req, res, status, errorBody(code, message, details), { ...headers, 'Cache-Control': 'no-store' });
 }

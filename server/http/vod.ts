@@ -11,6 +11,7 @@
  * same inode even if the file is replaced meanwhile) → decide status → stream → close the handle
  * in `finally`, whether the body completed, failed or the client went away.
  */
+import { ErrorCode as VodErrorCode } from '../core/errors.js';
 import { promises as fsp } from 'node:fs';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -34,14 +35,8 @@ export interface VodLogger {
   debug?(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** Stable codes in `{ error: { code } }` bodies of /vod/ responses (see error-body.ts). */
-export const VodErrorCode = {
-  NOT_FOUND: 'NOT_FOUND',
-  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
-  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
-  RANGE_NOT_SATISFIABLE: 'RANGE_NOT_SATISFIABLE',
-  INTERNAL: 'INTERNAL',
-} as const;
+/** The codes of /vod/ error bodies; defined once in core/errors.ts (kept as a name for callers). */
+export { VodErrorCode };
 
 export interface ResponderOptions {
   /** Cache-Control for 200/206/304 (e.g. `public, max-age=3600`). */

@@ -5,14 +5,13 @@
  * no zombie is left behind.
  */
 import { spawn } from 'node:child_process';
+import { ErrorCode } from '../core/errors.js';
 
+/** The codes a job fails with; defined (with their meanings) in core/errors.ts. */
 export const DeriveErrorCode = {
-  /** ffmpeg exited non-zero or was killed; the message carries its stderr tail. */
-  FFMPEG_EXIT: 'FFMPEG_EXIT',
-  /** ffmpeg could not be started at all (missing binary, EACCES). */
-  FFMPEG_SPAWN: 'FFMPEG_SPAWN',
-  /** The job was stopped because the server is shutting down. */
-  ABORTED: 'ABORTED',
+  FFMPEG_EXIT: ErrorCode.FFMPEG_EXIT,
+  FFMPEG_SPAWN: ErrorCode.FFMPEG_SPAWN,
+  ABORTED: ErrorCode.ABORTED,
 } as const;
 export type DeriveErrorCode = (typeof DeriveErrorCode)[keyof typeof DeriveErrorCode];
 

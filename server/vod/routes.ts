@@ -15,7 +15,8 @@ import { corsHeaders } from '../http/cors.js';
 import { sendError, sendJson } from '../http/error-body.js';
 import { makeStrongEtag } from '../http/etag.js';
 import { resolveMediaPath } from '../http/safe-path.js';
-import { answerNonGet, createFileResponder, VodErrorCode } from '../http/vod.js';
+import { answerNonGet, createFileResponder } from '../http/vod.js';
+import { ErrorCode } from '../core/errors.js';
 import type { VodHandler, VodLogger } from '../http/vod.js';
 import { DerivedCache } from './derived-cache.js';
 import type { DerivedState } from './derived-cache.js';
@@ -24,16 +25,13 @@ import type { FfmpegRunner } from './ffmpeg-job.js';
 import { describeFile, InfoCache } from './describe.js';
 import { listMediaFiles } from '../library/media-library.js';
 
-/** Codes specific to generated copies, in the same `{ error: { code } }` shape. */
+/** Codes specific to generated copies (defined in core/errors.ts), in the same `{ error: { code } }` shape. */
 export const VodRouteCode = {
   /** 202: the requested copy is being generated; retry after Retry-After seconds. */
-  PREPARING: 'VOD_PREPARING',
-  /** Generating the copy failed; message carries the ffmpeg stderr tail. Retried after a cool-down. */
-  DERIVE_FAILED: 'VOD_DERIVE_FAILED',
-  /** `?format=` with something other than `mp4`. */
-  BAD_FORMAT: 'VOD_BAD_FORMAT',
-  /** `?format=mp4` for a file with no audio/video an MP4 could hold. */
-  NO_MP4: 'VOD_NO_MP4',
+  PREPARING: ErrorCode.VOD_PREPARING,
+  DERIVE_FAILED: ErrorCode.VOD_DERIVE_FAILED,
+  BAD_FORMAT: ErrorCode.VOD_BAD_FORMAT,
+  NO_MP4: ErrorCode.VOD_NO_MP4,
 } as const;
 
 /** Response header naming the bytes served: original, faststart, remux or transcode. */
@@ -98,10 +96,11 @@ export function createVodRoutes(opts: VodRoutesOptions): VodRoutes {
   /** 202 while pending, 500 on failure; false when the copy is ready and was not answered. */
   function answerNotReady(req: IncomingMessage, res: ServerResponse, state: DerivedState, kind: string): boolean {
     if (state.state === 'pending' || state.state === 'absent') {
-      sendJson(req, res, 202, { code: VodRouteCode.PREPARING, message: `an MP4 copy (${kind}) is being prepared`, variant: kind }, {
+      // The error shape with the variant as a detail: one body shape for every non-200 answer.
+      sendError(req, res, 202, VodRouteCode.PREPARING, `an MP4 copy (${kind}) is being prepared`, {
         ...cors(req),
         'Retry-After': String(retryAfterSec),
-      });
+      }, { variant: kind });
       return true;
     }
     if (state.state === 'failed') {
@@ -122,7 +121,7 @@ export function createVodRoutes(opts: VodRoutesOptions): VodRoutes {
     const resolved = await resolveMediaPath(opts.root, relPath);
     if (!resolved.ok) {
       if (resolved.reason === 'IO_ERROR') log.warn('vod path resolution failed', { error: String(resolved.cause) });
-      sendError(req, res, 404, VodErrorCode.NOT_FOUND, 'no such file', cors(req));
+      sendError(req, res, 404, ErrorCode.NOT_FOUND, 'no such file', cors(req));
       return;
     }
     const source = resolved.path;
@@ -162,7 +161,7 @@ export function createVodRoutes(opts: VodRoutesOptions): VodRoutes {
   async function mediaApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? '';
     if (method !== 'GET' && method !== 'HEAD') {
-      sendError(req, res, 405, VodErrorCode.METHOD_NOT_ALLOWED, 'method not allowed', { ...cors(req), Allow: 'GET, HEAD' });
+      sendError(req, res, 405, ErrorCode.METHOD_NOT_ALLOWED, 'method not allowed', { ...cors(req), Allow: 'GET, HEAD' });
       return;
     }
     try {
@@ -181,7 +180,7 @@ export function createVodRoutes(opts: VodRoutesOptions): VodRoutes {
       sendJson(req, res, 200, { files: out }, cors(req));
     } catch (err) {
       log.warn('media listing failed', { error: String(err) });
-      sendError(req, res, 500, VodErrorCode.INTERNAL, 'cannot list media', cors(req));
+      sendError(req, res, 500, ErrorCode.INTERNAL, 'cannot list media', cors(req));
     }
   }
 

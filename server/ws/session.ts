@@ -6,32 +6,32 @@
  * States:  greeting (socket open, no hello yet) → ready (hello received) → joined (viewing a channel)
  *          any → closed (socket gone; the channel forgets it)
  *
- * Backpressure: a viewer whose socket cannot keep up (ws.bufferedAmount above maxBufferedBytes)
- * does not slow the channel or other viewers. It skips fragments until the next keyframe fragment,
- * so what it receives stays decodable; its player jumps the gap. JSON is bounded too: while the
- * socket is backed up, `state` messages collapse to the newest one (sent once it drains) and
- * dashboard overviews are dropped. A viewer that stays overloaded for overloadCloseMs, or whose
- * queue passes a hard cap, is closed with 4001 SLOW_CONSUMER, which frees everything it held.
+ * Backpressure: which fragments a slow viewer skips is FragmentFlow's (fragment-flow.ts); one that
+ * stays overloaded is closed with 4001 SLOW_CONSUMER. JSON is bounded too: while the socket is
+ * backed up, `state` messages collapse to the newest one (sent once it drains) and dashboard
+ * overviews are dropped.
  *
- * Abuse: every message passes a MessageGate (control/message-gate.ts): per-type and overall rate
- * limits answered RATE_LIMITED; a client that keeps flooding is closed with 1008. Every text frame
- * that leaves goes through maskSecrets (redact.ts): a source's password in an ffmpeg error never
- * reaches a viewer.
+ * Abuse: every message passes a MessageGate (access/message-gate.ts): per-type and overall rate
+ * limits answered RATE_LIMITED; a client that keeps flooding is closed with 1008. Commands then pass
+ * the CommandGate (access/command-gate.ts), shared with the HTTP command route. Every text frame
+ * that leaves goes through maskSecrets (redact.ts): a source's password never reaches a viewer.
  */
 import { randomUUID } from 'node:crypto';
-import type { WebSocket } from 'ws';
 import type { Channel, ChannelViewer } from '../channel/channel.js';
-import { roleFor, type Role } from '../access/auth.js';
+import type { Role } from '../access/auth.js';
+import { COMMAND_BUDGET, CommandGate, toCommand } from '../access/command-gate.js';
 import { DEFAULTS } from '../runtime/config.js';
 import { DEFAULT_GATE, MessageGate, budgetScale } from '../access/message-gate.js';
+import { parseClientMessage } from '../core/protocol-validate.js';
+import { FragmentFlow } from './fragment-flow.js';
+import { StateThrottle } from './state-throttle.js';
+import type { SessionOptions } from './session-options.js';
 import { ErrorCode, type PushcastError } from '../core/errors.js';
 import type { Fragment, InitSegment } from '../ffmpeg/fragmenter.js';
-import type { Logger } from '../runtime/log.js';
 import { maskSecrets } from '../runtime/redact.js';
 import {
   CloseCode,
   PROTOCOL_VERSION,
-  parseClientMessage,
   unplayableCodecs,
   type ChannelInfo,
   type ClientMessage,
@@ -41,52 +41,15 @@ import {
   type ViewerReport,
 } from '../core/protocol.js';
 
-export interface SessionOptions {
-  socket: WebSocket;
-  /** Looks a channel up by id; undefined when there is none. */
-  findChannel: (id: string) => Channel | undefined;
-  /** Bytes a socket may hold unsent before the viewer starts skipping to the next keyframe. */
-  maxBufferedBytes: number;
-  serverName: string;
-  /** The token that makes a session a controller (compared in constant time, never logged). */
-  controlToken: string;
-  /** Control commands a session may send: a burst, then this many per second. */
-  commandBurst: number;
-  commandsPerSecond: number;
-  /** Every client message: a burst, then this many per second (config messageBurst / messagesPerSecond). */
-  messageBurst?: number;
-  messagesPerSecond?: number;
-  /** A viewer that keeps skipping fragments this long is closed with 4001, ms. */
-  overloadCloseMs?: number;
-  /** Counters for /metrics; optional so unit tests need none. */
-  metrics?: SessionMetrics;
-  log: Logger;
-}
+export type { SessionMetrics, SessionOptions } from './session-options.js';
 
-/** What a session reports to the metrics (server/metrics.ts implements it). */
-export interface SessionMetrics {
-  fragmentSent(channelId: string, bytes: number): void;
-  /** Seconds from the channel handing the fragment over to the socket taking it. */
-  deliveryDelay(channelId: string, seconds: number): void;
-  dropped(channelId: string, count: number): void;
-}
-
-/** Past maxBufferedBytes × this (plus the slack below), the socket is closed at once: a hard cap. */
-const HARD_CAP_FACTOR = 4;
-const HARD_CAP_SLACK_BYTES = 1024 * 1024;
 /** A closing socket that has not finished its close handshake by then is destroyed, ms. */
 const CLOSE_GRACE_MS = 1_000;
-/** How often a state held back by backpressure is retried, ms. */
-const PENDING_STATE_RETRY_MS = 250;
-/**
- * States go to a viewer at most this often, ms: the first of a burst at once, then the newest one
- * per gap. Bounds what one client's join/leave churn makes every bystander receive (issue 9).
- */
-export const STATE_MIN_GAP_MS = 100;
+export { STATE_MIN_GAP_MS } from './state-throttle.js';
 
-/** Control commands a session may send at once, then per second (RATE_LIMITED beyond). */
-export const COMMAND_BURST = 20;
-export const COMMANDS_PER_SECOND = 10;
+/** Control commands a session may send at once, then per second (the command gate's budget). */
+export const COMMAND_BURST = COMMAND_BUDGET.burst;
+export const COMMANDS_PER_SECOND = COMMAND_BUDGET.perSecond;
 
 export type SessionState = 'greeting' | 'ready' | 'joined' | 'closed';
 
@@ -100,23 +63,17 @@ export class Session implements ChannelViewer {
   private report: ViewerReport['report'] = null;
   /** Rate limits; token attempts in `hello` are charged to its command budget. */
   private readonly gate: MessageGate;
+  /** Who may command (and the role a token earns); the budget is the message gate's. */
+  private readonly commands: CommandGate;
+  private readonly flow: FragmentFlow;
   private channel: Channel | null = null;
   private codecs: string[] = [];
-  /** The epoch whose init segment this viewer has; fragments of any other epoch are not sent. */
-  private epoch = -1;
-  /** True after a fragment was dropped: nothing more is sent until a keyframe fragment. */
-  private waitingForKey = false;
-  /** True while fragments are skipped because the socket was backed up (not at a timeline start). */
-  private lagging = false;
-  /** Fragments not sent because the socket was backed up. */
-  private skipped = 0;
-  /** Since when the viewer has been skipping without its queue draining, ms; null when healthy. */
-  private overloadedSince: number | null = null;
-  /** The newest state held back while the socket was backed up. */
-  private pendingState: ChannelInfo | null = null;
-  private pendingTimer: NodeJS.Timeout | null = null;
-  /** When the last state went out, ms (STATE_MIN_GAP_MS). */
-  private lastStateAt = -Infinity;
+  /** `state` messages, throttled (state-throttle.ts). */
+  private readonly states = new StateThrottle<ChannelInfo>(
+    (info) => this.send({ type: 'state', channel: info }),
+    () => this.backedUp(),
+    () => this.state === 'joined',
+  );
   private closeTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SessionOptions) {
@@ -127,11 +84,13 @@ export class Session implements ChannelViewer {
       commands: { burst: opts.commandBurst, perSecond: opts.commandsPerSecond },
       scale: budgetScale(opts.messagesPerSecond ?? DEFAULTS.messagesPerSecond),
     }, now);
+    this.commands = new CommandGate({ controlToken: opts.controlToken });
+    this.flow = new FragmentFlow(opts.maxBufferedBytes, opts.overloadCloseMs ?? DEFAULTS.overloadCloseMs);
   }
 
   /** What the dashboard shows for this connection. */
   describe(): ViewerReport {
-    return { sessionId: this.id, channel: this.channel?.id ?? null, role: this.role, connectedAt: this.connectedAt, report: this.report, drops: this.skipped };
+    return { sessionId: this.id, channel: this.channel?.id ?? null, role: this.role, connectedAt: this.connectedAt, report: this.report, drops: this.flow.skipped };
   }
 
   /** Sends a dashboard overview unless the socket is backed up (the next one supersedes it). */
@@ -175,10 +134,8 @@ export class Session implements ChannelViewer {
     if (this.state === 'closed') return;
     this.leaveChannel();
     this.state = 'closed';
-    this.pendingState = null;
-    if (this.pendingTimer) clearTimeout(this.pendingTimer);
-    this.pendingTimer = null;
-    if (this.skipped > 0) this.opts.log.info('viewer skipped fragments', { session: this.id, skipped: this.skipped });
+    this.states.stop();
+    if (this.flow.skipped > 0) this.opts.log.info('viewer skipped fragments', { session: this.id, skipped: this.flow.skipped });
   }
 
   private onText(raw: string): void {
@@ -212,7 +169,7 @@ export class Session implements ChannelViewer {
           return;
         }
         this.codecs = msg.codecs;
-        this.role = roleFor(msg.token, this.opts.controlToken);
+        this.role = this.commands.roleFor(msg.token);
         if (this.state === 'greeting') this.state = 'ready';
         this.ack(msg.id);
         this.send({ type: 'session', sessionId: this.id, role: this.role });
@@ -281,12 +238,13 @@ export class Session implements ChannelViewer {
       else this.sendError(ErrorCode.NOT_JOINED, 'join a channel (or name one) before controlling it', msg.id);
       return;
     }
-    if (this.role !== 'controller' && !channel.openControl) {
-      this.sendError(ErrorCode.FORBIDDEN, 'controlling this channel needs the control token', msg.id);
+    // The command budget was charged when the message gate admitted this message (onText).
+    const refusal = this.commands.admitSession(this.role, channel);
+    if (refusal) {
+      this.sendError(refusal.code, refusal.message, msg.id);
       return;
     }
-    // The command budget was charged when the gate admitted this message (onText).
-    const decision = channel.command(msg.type === 'seek' ? { type: 'seek', position: msg.position } : { type: msg.type });
+    const decision = channel.command(toCommand(msg));
     if (!decision.ok) this.sendError(decision.code, decision.message, msg.id);
     else this.ack(msg.id);
   }
@@ -294,10 +252,7 @@ export class Session implements ChannelViewer {
   private leaveChannel(): void {
     this.channel?.removeViewer(this);
     this.channel = null;
-    this.epoch = -1;
-    this.waitingForKey = false;
-    this.lagging = false;
-    this.overloadedSince = null;
+    this.flow.reset();
   }
 
   // ---- ChannelViewer ---------------------------------------------------------------------------
@@ -307,68 +262,34 @@ export class Session implements ChannelViewer {
     const missing = this.codecs.length > 0 ? unplayableCodecs(init.codecs, this.codecs) : [];
     if (missing.length > 0) {
       // The viewer stays joined (it still gets state), but no media it cannot decode.
-      this.epoch = -1;
+      this.flow.reset();
       this.sendError(ErrorCode.UNSUPPORTED_CODEC, `this browser reported no support for ${missing.join(', ')} (channel needs ${init.mime})`);
       return;
     }
-    this.epoch = epoch;
-    // A timeline may open with fragments that hold no video keyframe (e.g. audio-only ones when the
-    // source interleaves audio first): a viewer's first fragment is always a keyframe fragment.
-    this.waitingForKey = true;
+    this.flow.begin(epoch);
     this.send({ type: 'mse', channel: this.channel.id, mime: init.mime, epoch });
     this.sendBinary(init.data);
   }
 
   onFragment(fragment: Fragment, epoch: number): void {
-    if (this.state !== 'joined' || epoch !== this.epoch) return;
+    if (this.state !== 'joined' || epoch !== this.flow.epoch) return;
     const now = Date.now();
-    if (this.checkOverload(now)) return;
-    if (this.waitingForKey) {
-      if (!fragment.key) {
-        if (this.lagging) this.drop();
-        return;
-      }
-      this.waitingForKey = false;
-      this.lagging = false;
-    }
-    if (this.backedUp()) {
-      // Too far behind: drop until the next keyframe so what it gets stays decodable.
-      this.waitingForKey = true;
-      this.lagging = true;
-      this.overloadedSince ??= now;
-      this.drop();
+    const buffered = this.opts.socket.bufferedAmount;
+    if (this.flow.overloaded(buffered, now)) {
+      this.opts.log.info('viewer cannot keep up: closing', { session: this.id, channel: this.channel?.id, buffered, skipped: this.flow.skipped });
+      this.close(CloseCode.SLOW_CONSUMER, 'viewer could not keep up');
       return;
     }
-    this.sendFragment(fragment.data, now);
-  }
-
-  /**
-   * Healthy again once the queue has drained to half the limit; overloaded for too long, or past
-   * the hard cap, the viewer is closed (4001). Returns true when it closed the session.
-   */
-  private checkOverload(now: number): boolean {
-    const buffered = this.opts.socket.bufferedAmount;
-    if (this.overloadedSince !== null && buffered <= this.opts.maxBufferedBytes / 2) this.overloadedSince = null;
-    const hardCap = this.opts.maxBufferedBytes * HARD_CAP_FACTOR + HARD_CAP_SLACK_BYTES;
-    const limit = this.opts.overloadCloseMs ?? DEFAULTS.overloadCloseMs;
-    if (buffered > hardCap || (this.overloadedSince !== null && now - this.overloadedSince > limit)) {
-      this.opts.log.info('viewer cannot keep up: closing', { session: this.id, channel: this.channel?.id, buffered, skipped: this.skipped });
-      this.close(CloseCode.SLOW_CONSUMER, 'viewer could not keep up');
-      return true;
-    }
-    return false;
-  }
-
-  private drop(): void {
-    this.skipped++;
-    if (this.channel) {
+    const verdict = this.flow.next(fragment.key, epoch, buffered, now);
+    if (verdict === 'send') this.sendFragment(fragment.data, now);
+    else if (verdict === 'drop' && this.channel) {
       this.channel.countDrops?.(1);
       this.opts.metrics?.dropped(this.channel.id, 1);
     }
   }
 
   private backedUp(): boolean {
-    return this.opts.socket.bufferedAmount > this.opts.maxBufferedBytes;
+    return this.flow.backedUp(this.opts.socket.bufferedAmount);
   }
 
   onError(error: PushcastError): void {
@@ -376,27 +297,9 @@ export class Session implements ChannelViewer {
     this.sendError(error.code, error.message);
   }
 
+  /** At most one state per STATE_MIN_GAP_MS, the newest held while the socket is backed up. */
   onState(info: ChannelInfo): void {
-    if (this.state !== 'joined') return;
-    const now = Date.now();
-    const backedUp = this.backedUp();
-    if (backedUp || now - this.lastStateAt < STATE_MIN_GAP_MS) {
-      // Only the newest state matters: hold it until the gap has passed and the socket drained.
-      this.pendingState = info;
-      const wait = backedUp ? PENDING_STATE_RETRY_MS : STATE_MIN_GAP_MS - (now - this.lastStateAt);
-      this.pendingTimer ??= setTimeout(() => this.flushPendingState(), wait);
-      return;
-    }
-    this.pendingState = null;
-    this.lastStateAt = now;
-    this.send({ type: 'state', channel: info });
-  }
-
-  private flushPendingState(): void {
-    this.pendingTimer = null;
-    const info = this.pendingState;
-    if (info === null || this.state !== 'joined') return;
-    this.onState(info);
+    this.states.offer(info);
   }
 
   // ---- sending ---------------------------------------------------------------------------------

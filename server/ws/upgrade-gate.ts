@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode } from '../core/errors.js';
+import { ErrorCode, httpStatusOf } from '../core/errors.js';
 import { errorBody } from '../http/error-body.js';
 import { judgeOrigin } from '../http/origin.js';
 import { COMMON_SECURITY_HEADERS } from '../http/security-headers.js';
@@ -36,20 +36,25 @@ export function clientKey(address: string | undefined): string {
   return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 }
 
+/** A refusal whose HTTP status is the registry's for `code` (core/errors.ts). */
+function refusal(code: ErrorCode, message: string, pass?: boolean): UpgradeDecision {
+  return { ok: false, status: httpStatusOf(code) ?? 400, code, message, ...(pass !== undefined ? { pass } : {}) };
+}
+
 export function decideUpgrade(req: IncomingMessage, ctx: UpgradeContext): UpgradeDecision {
-  if (ctx.closing) return { ok: false, status: 503, code: ErrorCode.SHUTTING_DOWN, message: 'the server is shutting down' };
+  if (ctx.closing) return refusal(ErrorCode.SHUTTING_DOWN, 'the server is shutting down');
   const rawPath = (req.url ?? '/').split('?', 1)[0];
   if (rawPath !== '/ws') {
     // Vite's HMR socket (dev mode) upgrades on its own path and handles itself.
-    return { ok: false, status: 404, code: ErrorCode.NOT_FOUND, message: 'WebSockets are served at /ws', pass: ctx.dev };
+    return refusal(ErrorCode.NOT_FOUND, 'WebSockets are served at /ws', ctx.dev);
   }
   const origin = req.headers.origin;
   if (judgeOrigin(origin, req.headers.host, ctx.allowedOrigins) === 'forbidden') {
-    return { ok: false, status: 403, code: ErrorCode.ORIGIN_FORBIDDEN, message: 'this origin may not open the WebSocket (allowedOrigins)' };
+    return refusal(ErrorCode.ORIGIN_FORBIDDEN, 'this origin may not open the WebSocket (allowedOrigins)');
   }
   const ip = clientKey(req.socket.remoteAddress);
   if (ctx.connectionsFrom(ip) >= ctx.maxConnectionsPerIp) {
-    return { ok: false, status: 429, code: ErrorCode.TOO_MANY_CONNECTIONS, message: `at most ${ctx.maxConnectionsPerIp} WebSockets per address` };
+    return refusal(ErrorCode.TOO_MANY_CONNECTIONS, `at most ${ctx.maxConnectionsPerIp} WebSockets per address`);
   }
   return { ok: true, ip };
 }
@@ -57,7 +62,7 @@ export function decideUpgrade(req: IncomingMessage, ctx: UpgradeContext): Upgrad
 const REASONS: Readonly<Record<number, string>> = { 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 /** Answers a refused upgrade and closes the socket; safe on a socket the peer already reset. */
-export function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
+export function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode, message: string): void {
   if (socket.destroyed || !socket.writable) {
     socket.destroy();
     return;

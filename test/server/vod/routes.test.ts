@@ -157,7 +157,7 @@ describe('?format=mp4 copies', () => {
     for (const a of answers) {
       expect(a.status).toBe(202);
       expect(a.headers['retry-after']).toBe('1');
-      expect(JSON.parse(a.body.toString())).toMatchObject({ code: 'VOD_PREPARING', variant: 'remux' });
+      expect(JSON.parse(a.body.toString())).toMatchObject({ error: { code: 'VOD_PREPARING', variant: 'remux' } });
     }
     const head = await request(server.port, '/vod/clip.mkv?format=mp4', { method: 'HEAD' });
     expect([200, 202]).toContain(head.status);
