@@ -273,7 +273,7 @@ describe('ProgressivePlayback', () => {
 
   it('polls a ?format=mp4 copy while it answers 202, then plays it', async () => {
     const copy = '/vod/clip.mkv?format=mp4';
-    const preparing = json(202, { code: 'VOD_PREPARING', message: 'being prepared', variant: 'remux' }, { 'Retry-After': '0' });
+    const preparing = json(202, { error: { code: 'VOD_PREPARING', message: 'being prepared', variant: 'remux' } }, { 'Retry-After': '0' });
     const { video, p, calls, errors } = setup({
       '/api/media': listing([{ url: '/vod/clip.mkv', progressive: false, playback: { url: copy, variant: 'remux', state: 'pending', error: null } }]),
       [copy]: [preparing, preparing, () => new Response('x', { status: 206, headers: { 'Content-Range': 'bytes 0-0/100' } })],
@@ -320,7 +320,7 @@ describe('ProgressivePlayback', () => {
     const copy = '/vod/clip.mkv?format=mp4';
     const { video, p, errors } = setup({
       '/api/media': listing([{ url: '/vod/clip.mkv', progressive: false, playback: { url: copy, variant: 'remux', state: 'pending', error: null } }]),
-      [copy]: json(202, { code: 'VOD_PREPARING', message: 'being prepared' }, { 'Retry-After': '5' }),
+      [copy]: json(202, { error: { code: 'VOD_PREPARING', message: 'being prepared' } }, { 'Retry-After': '5' }),
     }, { ...INFO, vod: '/vod/clip.mkv' });
     p.start();
     await new Promise((r) => setTimeout(r, 20));

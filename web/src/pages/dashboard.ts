@@ -4,9 +4,10 @@
  *  - one row per channel: source, kind, state (with the supervision while its source fails: attempt,
  *    "retry in 4 s", the last error's code and message), position / duration, bitrate, viewers,
  *    fragments skipped for slow viewers (drops), and controls
- *    (play/pause, seek bar, ±10 s, a "preview" toggle that plays the channel muted in a small
- *    <video>); a command's error shows inline with its code; changes made by another controller
- *    arrive with the next overview;
+ *    (play/pause, seek bar, ±10 s: the TransportControls of transport-controls.ts, shared with the
+ *    watch page; a "preview" toggle that plays the channel muted in a small <video>); a command's
+ *    error shows inline with its code; changes made by another controller arrive with the next
+ *    overview;
  *  - one row per connection: reported delay, drift from the channel position, buffer, mode, frames
  *    the browser dropped, fragments the server skipped for it (drops).
  * The connection badge says "reconnecting (attempt n)" while the dashboard's own socket is down.
@@ -21,6 +22,8 @@ import { channelPositionAt } from '../player/progressive.js';
 import '../styles/main.css';
 import { describeSupervision, formatBitrate, formatClock, formatSeconds } from './format.js';
 import { forgetToken, readControlToken, storeToken } from './token.js';
+import { SKIP_SEC } from './transport.js';
+import { createTransportElements, TransportControls } from './transport-controls.js';
 
 declare global {
   interface Window {
@@ -30,8 +33,8 @@ declare global {
 
 /** How often positions are re-extrapolated between overviews, ms. */
 const POSITION_REFRESH_MS = 200;
-const SKIP_SEC = 10;
 const COLUMNS = 8;
+const TITLES = { back: `Seek back ${SKIP_SEC} s`, forward: `Seek forward ${SKIP_SEC} s` };
 
 const $ = <T extends HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
 const connectionBadge = $('#connection');
@@ -76,17 +79,11 @@ class ChannelRow {
   private readonly supervisionText = el('span', { className: 'warn' });
   private readonly supervisionError = el('span', { className: 'error-text' });
   private readonly supervision = el('div', { className: 'supervision', hidden: true }, this.supervisionText, ' ', this.supervisionError);
-  private readonly position = el('span', { className: 'position' });
-  private readonly toggle = el('button', { type: 'button', className: 'toggle' });
-  private readonly back = el('button', { type: 'button', textContent: `−${SKIP_SEC} s`, title: `Seek back ${SKIP_SEC} s` });
-  private readonly forward = el('button', { type: 'button', textContent: `+${SKIP_SEC} s`, title: `Seek forward ${SKIP_SEC} s` });
-  private readonly seekBar = el('input', { type: 'range', min: '0', step: '0.1', className: 'seek' });
+  private readonly transport: TransportControls;
   private readonly previewToggle = el('button', { type: 'button', textContent: 'Preview', title: 'Play this channel here, muted' });
   private readonly error = el('p', { className: 'cmd-error', hidden: true });
   private readonly previewRow = el('tr', { className: 'preview-row', hidden: true });
   private preview: { player: Player; video: HTMLVideoElement } | null = null;
-  /** The user is dragging the seek bar: do not move it under their finger. */
-  private dragging = false;
 
   constructor(readonly id: string) {
     const main = el('tr');
@@ -94,11 +91,14 @@ class ChannelRow {
     this.name.href = `/watch/${encodeURIComponent(id)}`;
     this.name.textContent = id;
     this.name.target = '_blank';
-    this.toggle.dataset['action'] = 'toggle';
-    this.back.dataset['action'] = 'back';
-    this.forward.dataset['action'] = 'forward';
-    this.seekBar.dataset['action'] = 'seek';
-    this.seekBar.setAttribute('aria-label', `${id} position`);
+    const controls = createTransportElements(`${id} position`, TITLES);
+    this.transport = new TransportControls({
+      elements: controls,
+      titles: TITLES,
+      channel: () => this.info,
+      position: () => (this.info ? positionNow(this.info) : null),
+      send: (type, position) => this.send(type, position),
+    });
     this.previewToggle.dataset['action'] = 'preview';
     this.previewToggle.setAttribute('aria-pressed', 'false');
     this.cells = Array.from({ length: COLUMNS }, () => main.insertCell());
@@ -106,7 +106,7 @@ class ChannelRow {
     name!.append(this.name, el('div', { className: 'source muted' }));
     state!.append(this.status, ' ', this.playState, this.supervision);
     state!.dataset['cell'] = 'state';
-    position!.append(this.position);
+    position!.append(controls.position);
     bitrate!.className = 'num';
     viewers!.className = 'num';
     drops!.className = 'num';
@@ -114,26 +114,13 @@ class ChannelRow {
     drops!.title = 'Fragments skipped for this channel\'s viewers whose connection could not keep up';
     control!.className = 'control';
     control!.append(
-      el('div', { className: 'controls' }, this.toggle, this.back, this.seekBar, this.forward, this.previewToggle),
+      el('div', { className: 'controls' }, controls.toggle, controls.back, controls.seek, controls.forward, this.previewToggle),
       this.error,
     );
     const previewCell = this.previewRow.insertCell();
     previewCell.colSpan = COLUMNS;
     this.body.append(main, this.previewRow);
 
-    this.toggle.addEventListener('click', () => this.send(this.info?.playing ? 'pause' : 'play'));
-    this.back.addEventListener('click', () => this.skip(-SKIP_SEC));
-    this.forward.addEventListener('click', () => this.skip(SKIP_SEC));
-    this.seekBar.addEventListener('input', () => {
-      this.dragging = true;
-      this.position.textContent = `${formatClock(Number(this.seekBar.value))} / ${formatClock(this.info?.duration ?? null)}`;
-    });
-    this.seekBar.addEventListener('change', () => {
-      this.dragging = false;
-      this.send('seek', Number(this.seekBar.value));
-    });
-    // A drag that ends where it began fires no 'change': stop holding the bar then too.
-    for (const type of ['pointerup', 'blur'] as const) this.seekBar.addEventListener(type, () => (this.dragging = false));
     this.previewToggle.addEventListener('click', () => (this.preview ? this.stopPreview() : this.startPreview()));
   }
 
@@ -151,22 +138,17 @@ class ChannelRow {
     viewers!.textContent = String(info.viewers);
     drops!.textContent = String(info.drops);
     drops!.classList.toggle('warn', info.drops > 0);
-    this.toggle.textContent = info.playing ? 'Pause' : 'Play';
-    this.toggle.title = info.playing ? 'Pause for every viewer' : 'Resume for every viewer';
-    const seekable = info.seekable && info.duration !== null;
-    const titles: Array<[HTMLButtonElement | HTMLInputElement, string]> = [
-      [this.back, `Seek back ${SKIP_SEC} s`], [this.forward, `Seek forward ${SKIP_SEC} s`], [this.seekBar, 'Seek for every viewer'],
-    ];
-    for (const [control, title] of titles) {
-      control.disabled = !seekable;
-      control.title = seekable ? title : 'Live channel: not seekable';
-    }
-    if (info.duration !== null) this.seekBar.max = String(info.duration);
-    this.refreshPosition();
+    this.transport.render(); // a dashboard is a controller: every control is allowed
+    this.refreshSupervision();
   }
 
   /** Re-extrapolates the position and counts "retry in N s" down (between overviews). */
   refreshPosition(): void {
+    this.refreshSupervision();
+    this.transport.renderPosition();
+  }
+
+  private refreshSupervision(): void {
     const info = this.info;
     if (!info) return;
     const sup = describeSupervision(info, client?.serverNow() ?? Date.now());
@@ -175,27 +157,11 @@ class ChannelRow {
     this.supervisionError.title = sup.error;
     // A running channel's old error stays in the badge's tooltip only: it recovered.
     this.supervision.hidden = sup.text === '' && (sup.error === '' || info.status === 'running' || info.status === 'idle');
-    if (info.position === null) {
-      this.position.textContent = 'live';
-      this.seekBar.value = '0';
-      return;
-    }
-    const pos = positionNow(info);
-    if (this.dragging) return;
-    this.position.textContent = `${formatClock(pos)} / ${formatClock(info.duration)}`;
-    if (pos !== null) this.seekBar.value = String(pos);
   }
 
   destroy(): void {
     this.stopPreview();
     this.body.remove();
-  }
-
-  private skip(deltaSec: number): void {
-    const info = this.info;
-    if (!info || info.duration === null) return;
-    const pos = positionNow(info) ?? 0;
-    this.send('seek', Math.min(info.duration, Math.max(0, pos + deltaSec)));
   }
 
   private send(type: 'play' | 'pause' | 'seek', position?: number): void {

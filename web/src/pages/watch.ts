@@ -8,6 +8,7 @@
  * Channel controls (play/pause, seek bar with position / duration, ±10 s) act for every viewer;
  * they are enabled when this page is a controller (control token from `#token=…` or localStorage,
  * token.ts) or the channel's control is 'open', and disabled with a tooltip otherwise.
+ * The controls are the shared TransportControls (transport-controls.ts) on this page's elements.
  * The player is exposed as `window.player` for debugging and end-to-end tests.
  */
 import type { ChannelInfo } from '../../../server/core/protocol.js';
@@ -16,6 +17,8 @@ import type { PlayerError } from '../player/errors.js';
 import '../styles/main.css';
 import { channelFromPath, describeSupervision, formatBitrate, formatBytes, formatClock, formatSeconds, playerStateText } from './format.js';
 import { readControlToken } from './token.js';
+import { SKIP_SEC } from './transport.js';
+import { TransportControls } from './transport-controls.js';
 
 declare global {
   interface Window {
@@ -38,12 +41,6 @@ const unmuteButton = $<HTMLButtonElement>('#unmute');
 const modeBadge = $('#mode-badge');
 const notice = $('#notice');
 const controls = $('#controls');
-const playToggle = $<HTMLButtonElement>('#play-toggle');
-const backButton = $<HTMLButtonElement>('#back');
-const forwardButton = $<HTMLButtonElement>('#forward');
-const seekBar = $<HTMLInputElement>('#seek');
-const positionEl = $('#position');
-const SKIP_SEC = 10;
 const CONTROLS_REFRESH_MS = 200;
 
 function showError(error: Pick<PlayerError, 'code' | 'message' | 'fatal'>): void {
@@ -122,8 +119,23 @@ window.player = player;
 
 // ---- channel controls --------------------------------------------------------------------------
 
-/** The user is dragging the seek bar: do not move it under their finger. */
-let dragging = false;
+const transport = new TransportControls({
+  elements: {
+    toggle: $<HTMLButtonElement>('#play-toggle'),
+    back: $<HTMLButtonElement>('#back'),
+    forward: $<HTMLButtonElement>('#forward'),
+    seek: $<HTMLInputElement>('#seek'),
+    position: $('#position'),
+  },
+  titles: { back: `Back ${SKIP_SEC} s`, forward: `Forward ${SKIP_SEC} s` },
+  channel: () => player.channel,
+  position: () => player.stats().position,
+  send: (type, position) => {
+    void player.command(type, position).then((reply) => {
+      if (reply.type === 'error') showError({ code: reply.code, message: `${type}: ${reply.message}`, fatal: false });
+    });
+  },
+});
 
 function updateControls(): void {
   const info = player.channel;
@@ -131,53 +143,10 @@ function updateControls(): void {
   if (info === null) return;
   const allowed = player.role === 'controller' || info.control === 'open';
   const why = allowed ? '' : 'Only a controller can control this channel (open the link with #token=… the server printed)';
-  const seekable = info.seekable && info.duration !== null;
-  playToggle.textContent = info.playing ? 'Pause' : 'Play';
-  playToggle.disabled = !allowed;
-  playToggle.title = why || (info.playing ? 'Pause for every viewer' : 'Resume for every viewer');
-  for (const [control, title] of [[backButton, `Back ${SKIP_SEC} s`], [forwardButton, `Forward ${SKIP_SEC} s`], [seekBar, 'Seek for every viewer']] as const) {
-    control.disabled = !allowed || !seekable;
-    control.title = why || (seekable ? title : 'Live channel: not seekable');
-  }
   controls.title = why;
-  if (info.duration !== null) seekBar.max = String(info.duration);
-  if (info.position === null) {
-    positionEl.textContent = 'live';
-    seekBar.value = '0';
-    return;
-  }
-  const s = player.stats();
-  if (dragging) return;
-  positionEl.textContent = `${formatClock(s.position)} / ${formatClock(info.duration)}`;
-  if (s.position !== null) seekBar.value = String(s.position);
+  transport.render(why);
 }
 
-function sendCommand(type: 'play' | 'pause' | 'seek', position?: number): void {
-  void player.command(type, position).then((reply) => {
-    if (reply.type === 'error') showError({ code: reply.code, message: `${type}: ${reply.message}`, fatal: false });
-  });
-}
-
-function skip(deltaSec: number): void {
-  const info = player.channel;
-  const position = player.stats().position;
-  if (!info || info.duration === null || position === null) return;
-  sendCommand('seek', Math.min(info.duration, Math.max(0, position + deltaSec)));
-}
-
-playToggle.addEventListener('click', () => sendCommand(player.channel?.playing ? 'pause' : 'play'));
-backButton.addEventListener('click', () => skip(-SKIP_SEC));
-forwardButton.addEventListener('click', () => skip(SKIP_SEC));
-seekBar.addEventListener('input', () => {
-  dragging = true;
-  positionEl.textContent = `${formatClock(Number(seekBar.value))} / ${formatClock(player.channel?.duration ?? null)}`;
-});
-seekBar.addEventListener('change', () => {
-  dragging = false;
-  sendCommand('seek', Number(seekBar.value));
-});
-// A drag that ends where it began fires no 'change': stop holding the bar then too.
-for (const type of ['pointerup', 'blur'] as const) seekBar.addEventListener(type, () => (dragging = false));
 player.on('channel', updateControls);
 player.on('session', updateControls);
 setInterval(() => {

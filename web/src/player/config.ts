@@ -5,7 +5,7 @@ import { DEFAULT_BACKOFF, checkBackoffOptions, type BackoffOptions } from './bac
 import { DEFAULT_SILENCE_TIMEOUT_MS } from './connection.js';
 import { DEFAULT_LIVE_EDGE_OPTIONS, resolveLiveEdgeOptions, type LiveEdgeOptions } from './live-edge.js';
 import { DEFAULT_PINGER_OPTIONS, type PingerOptions } from './pinger.js';
-import { DEFAULT_PROGRESSIVE_OPTIONS, type ProgressiveOptions } from './progressive.js';
+import { DEFAULT_PROGRESSIVE_OPTIONS, type ProgressiveOptions } from './progressive-rules.js';
 import { DEFAULT_QUEUE_OPTIONS, type SourceBufferQueueOptions } from './source-buffer-queue.js';
 import { DEFAULT_SYNC_OPTIONS, resolveSyncOptions, type SyncOptions } from './sync.js';
 

@@ -1,6 +1,7 @@
 /**
- * Player errors: a stable `code` (the server's codes from server/errors.ts, plus the client-side
- * ones below), a human message, and whether the player can go on by itself (`fatal: false`).
+ * Player errors: a stable `code` (the server's registry in server/core/errors.ts, plus the
+ * client-side ones below, which never reuse a registry code), a human message, and whether the
+ * player can go on by itself (`fatal: false`).
  */
 import type { ErrorCode } from '../../../server/core/errors.js';
 

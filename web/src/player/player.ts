@@ -22,85 +22,71 @@
  * `command('pause' | 'play' | 'seek', position?)` controls the channel (ack / error reply);
  * `role` says whether this connection is a controller (hello carried the control token).
  *
+ * The parts, each per load(): MsePath (mse-path.ts: pipelines, binary frames, recovery), Follower
+ * (follower.ts: sync and live-edge ticks), FallbackCoordinator (fallback.ts: MSE ↔ progressive);
+ * "is this still the timeline on screen?" is one predicate (timeline.ts). This class wires the
+ * socket, dispatches messages and keeps the state.
+ *
  * Usage: `const p = new Player(); p.attach(video); p.load('test'); … p.stats(); p.destroy();`
  */
-import { PROTOCOL_VERSION, type ChannelInfo, type MseMessage, type PlaybackMode, type ServerMessage } from '../../../server/core/protocol.js';
-import { startsWithKeyframe } from '../../../server/core/moof.js';
-import { readPrft } from '../../../server/core/prft.js';
+import type { ChannelInfo, ClientMessage } from '../../../server/core/protocol.js';
 import { startPlayback } from './autoplay.js';
 import { CommandTracker, type CommandReply } from './commands.js';
 import { resolvePlayerConfig, type PlayerConfig, type PlayerOptions } from './config.js';
-import { Connection, SILENT_CLOSE_CODE } from './connection.js';
 import { Emitter } from './emitter.js';
 import { ErrorLog, PlayerErrorCode, describeError, hasErrorName, type PlayerError } from './errors.js';
-import { watchFirstFrame } from './first-frame.js';
-import { detectMediaSource, playableCodecs, type MediaSourceApi } from './media-source.js';
-import { MediaPipeline, type SegmentMeta } from './media-pipeline.js';
+import { FallbackCoordinator } from './fallback.js';
+import { Follower } from './follower.js';
+import { detectMediaSource, type MediaSourceApi } from './media-source.js';
+import { MsePath } from './mse-path.js';
+import type { PlayerEvents, PlayerHost, Role } from './player-events.js';
 import { Pinger } from './pinger.js';
-import { decideFallback, probeChannel, ProgressivePlayback, type ChannelProbe, type FallbackTrigger } from './progressive.js';
+import { openSocket, sendReport, type Load, type SocketHost } from './player-socket.js';
 import { Session } from './session.js';
 import { collectStats, type PlayerState, type PlayerStats } from './stats.js';
-import { channelTime, isStaleState, type SyncTarget } from './sync.js';
 import { VisibilityWatcher } from './visibility.js';
 
 export type { PlayerState, PlayerStats } from './stats.js';
 export type { CommandReply } from './commands.js';
-export type Role = 'viewer' | 'controller';
-
-export interface PlayerEvents {
-  state: { from: PlayerState; to: PlayerState };
-  /** Every `state` message for our channel. */
-  channel: ChannelInfo;
-  /** A new timeline (epoch) started. */
-  epoch: { epoch: number; mime: string };
-  error: PlayerError;
-  'first-frame': { ms: number };
-  /** Playback had to start muted (autoplay policy); offer an unmute button that calls unmute(). */
-  'autoplay-muted': { reason: string };
-  /**
-   * The socket dropped (or went silent: code 4000); reconnect attempt `attempt` follows after
-   * retryInMs. `code` is the WebSocket close code (server/protocol.ts CloseCode, 1006 for a drop).
-   */
-  disconnect: { consecutiveFailures: number; retryInMs: number; attempt: number; code: number; reason: string };
-  /** A background tab closed its stream (suspended: true) or picked it up again (false). */
-  suspend: { suspended: boolean };
-  /** The playback path changed (today only to 'progressive', the fallback); `reason` says why. */
-  mode: { mode: PlaybackMode; reason: string };
-  /** The server told us who we are (after every hello). */
-  session: { sessionId: string; role: Role };
-}
-
-/** Server codes after which the channel comes back by itself (it retries and sends a fresh `mse`). */
-const RECOVERABLE_SERVER_CODES: ReadonlySet<string> = new Set(['FFMPEG_EXIT', 'SOURCE_UNAVAILABLE', 'BAD_STREAM', 'RATE_LIMITED', 'INTERNAL']);
+export type { PlayerEvents, Role } from './player-events.js';
 
 export class Player extends Emitter<PlayerEvents> {
   readonly config: PlayerConfig;
   private _state: PlayerState = 'idle';
   private video: HTMLVideoElement | null = null;
   private readonly api: MediaSourceApi | null = detectMediaSource();
-  private connection: Connection | null = null;
-  private pipeline: MediaPipeline | null = null;
-  /** Which connection (Session.connections at the time) announced the current pipeline's `mse`. */
-  private pipelineConnection = 0;
-  private session: Session | null = null;
+  private current: Load | null = null;
   private readonly pinger: Pinger;
-  private tickTimer: ReturnType<typeof setInterval> | null = null;
   private readonly errors: ErrorLog;
-  /** The progressive fallback of this load(), once it took over. */
-  private progressive: ProgressivePlayback | null = null;
-  /** The channel lookup deciding on the fallback, while it runs. */
-  private fallbackProbe: AbortController | null = null;
   /** play / pause / seek awaiting their ack. */
   private readonly commands: CommandTracker;
-  /** Suspends the stream of a background tab (null: no document, or backgroundSuspendMs 0). */
-  private visibility: VisibilityWatcher | null = null;
+  /** What the socket side (player-socket.ts) may use; null without Media Source support. */
+  private readonly socketHost: SocketHost | null;
+  /** What the parts (MsePath, Follower, FallbackCoordinator) may do to the player. */
+  private readonly host: PlayerHost = {
+    state: () => this._state,
+    setState: (to) => this.setState(to),
+    emit: (name, payload) => this.emit(name, payload),
+    report: (e) => this.report(e),
+    fail: (e) => this.fail(e),
+  };
 
   constructor(options: PlayerOptions = {}) {
     super();
     this.config = resolvePlayerConfig(options);
     this.commands = new CommandTracker(this.config.commandTimeoutMs);
     this.errors = new ErrorLog(this.config.maxErrors);
-    this.pinger = new Pinger(() => this.connection?.send({ type: 'ping', t0: Date.now() }), this.config.ping);
+    this.pinger = new Pinger(() => this.send({ type: 'ping', t0: Date.now() }), this.config.ping);
+    const api = this.api;
+    this.socketHost = api && {
+      ...this.host,
+      config: this.config,
+      api,
+      pinger: this.pinger,
+      commands: this.commands,
+      isCurrent: (load) => this.current === load,
+      stats: () => this.stats(),
+    };
   }
 
   get state(): PlayerState {
@@ -109,12 +95,12 @@ export class Player extends Emitter<PlayerEvents> {
 
   /** 'controller' when the server accepted our token, 'viewer' otherwise; null until it said so. */
   get role(): Role | null {
-    return this.session?.role ?? null;
+    return this.current?.session.role ?? null;
   }
 
   /** The last `state` of our channel (null before one arrived). */
   get channel(): ChannelInfo | null {
-    return this.session?.channelInfo ?? null;
+    return this.current?.session.channelInfo ?? null;
   }
 
   /**
@@ -127,7 +113,7 @@ export class Player extends Emitter<PlayerEvents> {
       return Promise.resolve({ type: 'error', id: '', code: 'BAD_SEEK', message: 'seek needs a finite position in seconds' });
     }
     const message = type === 'seek' ? { type, position: position! } : { type };
-    return this.commands.send(message, (m) => this.connection?.send(m) ?? false);
+    return this.commands.send(message, (m) => this.send(m));
   }
 
   attach(video: HTMLVideoElement): void {
@@ -145,52 +131,45 @@ export class Player extends Emitter<PlayerEvents> {
   /** Starts (or switches to) a channel. Requires attach() first. */
   load(channel: string): void {
     if (this._state === 'closed') throw new Error('Player: load() after destroy()');
-    if (!this.video) throw new Error('Player: call attach(video) before load()');
-    this.stopSession();
+    const video = this.video;
+    if (!video) throw new Error('Player: call attach(video) before load()');
+    this.stopLoad();
     this.errors.clear();
-    const session = new Session(channel, this.video, this.config, this.config.autoplay ? this.playVideo : null);
-    this.session = session;
+    const play = this.config.autoplay ? this.playVideo : null;
+    const session = new Session(channel, video, this.config, play);
+    const follower = new Follower(video, session, {
+      isOnScreen: (epoch) => load.mse?.isOnScreen(epoch) ?? false,
+      playing: () => this._state === 'playing',
+      play,
+    });
+    const fallback = new FallbackCoordinator(video, session, this.config, {
+      ...this.host,
+      consecutiveFailures: () => load.connection?.consecutiveFailures ?? 0,
+      endMse: () => this.endMse(load),
+    });
+    const load: Load = { session, follower, fallback, mse: null, connection: null, tickTimer: null, visibility: null };
+    this.current = load;
+    this.setState('connecting');
     if (this.api === null) {
       // Neither ManagedMediaSource nor MediaSource: file channels play progressively, others fail.
-      this.setState('connecting');
-      this.tryProgressive(session, { kind: 'no-mse' });
+      fallback.consider({ kind: 'no-mse' });
       return;
     }
-    this.setState('connecting');
-    const connection = new Connection(this.config.url ?? defaultSocketUrl(), { ...this.config.backoff, silenceTimeoutMs: this.config.silenceTimeoutMs });
-    this.connection = connection;
-    connection.on('open', () => {
-      session.connections++;
-      session.firstOpenAt ??= performance.now();
-      this.pinger.start();
+    load.mse = new MsePath(video, this.api, this.config, session, {
+      ...this.host,
+      send: (m) => this.send(m),
+      newTimeline: () => follower.newTimeline(),
+      firstFragment: () => follower.firstFragment(),
     });
-    connection.on('message', (m) => this.onMessage(m));
-    connection.on('binary', (data) => this.onBinary(data));
-    connection.on('invalid', (e) => this.report({ code: PlayerErrorCode.BAD_SERVER_MESSAGE, message: `${e.reason}: ${e.raw}`, fatal: false }));
-    connection.on('disconnect', (e) => {
-      this.pinger.stop();
-      this.commands.cancelAll('the connection closed before the server answered');
-      const what = e.code === SILENT_CLOSE_CODE ? 'WebSocket silent' : 'WebSocket closed';
-      const message = `${what} (code ${e.code}${e.reason ? `, ${e.reason}` : ''}); reconnect attempt ${e.retry} in ${e.retryInMs} ms`;
-      this.report({ code: PlayerErrorCode.CONNECTION, message, fatal: false });
-      // A channel error the server recovers from (FFMPEG_EXIT…) gives way to the socket's state.
-      if (this._state !== 'error' || !session.fatal) this.setState('reconnecting');
-      this.emit('disconnect', { consecutiveFailures: e.consecutiveFailures, retryInMs: e.retryInMs, attempt: e.retry, code: e.code, reason: e.reason });
-      // The fallback is for a network that blocks WebSockets. Once a socket has worked in this
-      // load, failures mean the server is away (a restart): keep reconnecting, do not switch.
-      if (!session.socketWorked && e.consecutiveFailures >= this.config.progressive.socketFailures) {
-        this.tryProgressive(session, { kind: 'socket-failures', failures: e.consecutiveFailures });
-      }
-    });
-    connection.connect();
-    this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
+    load.connection = openSocket(load, this.socketHost!, this.config.url ?? defaultSocketUrl());
+    load.tickTimer = setInterval(() => this.tick(load), this.config.tickMs);
     if (this.config.backgroundSuspendMs > 0 && typeof document !== 'undefined') {
-      this.visibility = new VisibilityWatcher(document, this.config.backgroundSuspendMs, {
+      load.visibility = new VisibilityWatcher(document, this.config.backgroundSuspendMs, {
         suspend: () => this.suspend(),
         resume: () => this.resume(),
         audible: () => this.audible(),
       });
-      this.visibility.start();
+      load.visibility.start();
     }
   }
 
@@ -199,8 +178,8 @@ export class Player extends Emitter<PlayerEvents> {
    * does (visibility.ts). Ignored while no MSE stream runs (progressive playback, errors, closed).
    */
   suspend(): void {
-    const connection = this.connection;
-    if (!connection || this.progressive || this._state === 'closed' || this._state === 'suspended') return;
+    const connection = this.current?.connection;
+    if (!connection || this.current?.fallback.active || this._state === 'closed' || this._state === 'suspended') return;
     this.pinger.stop();
     this.commands.cancelAll('the player suspended its stream');
     connection.suspend();
@@ -211,16 +190,11 @@ export class Player extends Emitter<PlayerEvents> {
 
   /** Connects again after suspend(): a fresh start at the live edge or the channel's position. */
   resume(): void {
-    if (this._state !== 'suspended' || !this.connection) return;
+    const connection = this.current?.connection;
+    if (this._state !== 'suspended' || !connection) return;
     this.setState('connecting');
     this.emit('suspend', { suspended: false });
-    this.connection.resume();
-  }
-
-  /** The page plays sound someone may be listening to (then a background tab keeps its stream). */
-  private audible(): boolean {
-    const v = this.video;
-    return v !== null && !v.paused && !v.muted && v.volume > 0;
+    connection.resume();
   }
 
   /** Unmutes after the autoplay policy forced muted playback; call it from a user gesture. */
@@ -232,7 +206,7 @@ export class Player extends Emitter<PlayerEvents> {
 
   destroy(): void {
     if (this._state === 'closed') return;
-    this.stopSession();
+    this.stopLoad();
     this.video?.removeEventListener('error', this.onVideoError);
     this.video = null;
     this.setState('closed');
@@ -240,174 +214,45 @@ export class Player extends Emitter<PlayerEvents> {
   }
 
   stats(): PlayerStats {
+    const load = this.current;
     return collectStats({
       state: this._state,
-      session: this.session,
+      session: load?.session ?? null,
       video: this.video,
-      mode: this.progressive ? 'progressive' : (this.api?.mode ?? null),
-      pipeline: this.pipeline,
-      consecutiveFailures: this.connection?.consecutiveFailures ?? 0,
-      reconnectAttempt: this._state === 'reconnecting' ? (this.connection?.retryNumber ?? 0) : 0,
+      mode: load?.fallback.active ? 'progressive' : (this.api?.mode ?? null),
+      pipeline: load?.mse?.pipeline ?? null,
+      recoveries: load?.mse?.recoveries ?? 0,
+      consecutiveFailures: load?.connection?.consecutiveFailures ?? 0,
+      reconnectAttempt: this._state === 'reconnecting' ? (load?.connection?.retryNumber ?? 0) : 0,
       errors: this.errors.list(),
       role: this.role,
     });
   }
 
-  // ---- server messages ---------------------------------------------------------------------
+  // ---- ticks, media and playback -------------------------------------------------------------
 
-  private onMessage(m: ServerMessage): void {
-    const s = this.session;
-    if (!s || !this.connection) return;
-    switch (m.type) {
-      case 'welcome': {
-        if (m.protocol !== PROTOCOL_VERSION) {
-          this.fail({ code: PlayerErrorCode.PROTOCOL_VERSION, message: `server speaks protocol ${m.protocol}, this page ${PROTOCOL_VERSION}`, fatal: true });
-          this.connection.close();
-          return;
-        }
-        const api = this.api!;
-        s.socketWorked = true;
-        s.lastState = null; // versions are per server run: a new socket may meet a restarted server
-        const token = this.config.token !== null ? { token: this.config.token } : {};
-        this.connection.send({ type: 'hello', codecs: playableCodecs(api), mode: api.mode, ...token });
-        this.connection.send({ type: 'join', channel: s.channel });
-        // After a reconnect the old pipeline (if any) keeps playing its buffer until `mse` + init arrive.
-        if (this._state === 'connecting' || this._state === 'reconnecting') this.setState('waiting-init');
-        return;
-      }
-      case 'state':
-        if (m.channel.id !== s.channel) return;
-        this.onChannelState(s, m.channel);
-        return;
-      case 'mse':
-        if (m.channel !== s.channel) {
-          this.report({ code: PlayerErrorCode.BAD_SERVER_MESSAGE, message: `mse for channel "${m.channel}", joined "${s.channel}"`, fatal: false });
-          return;
-        }
-        this.onMse(s, m);
-        return;
-      case 'pong':
-        s.clock.addPong(m.t0, m.t1, m.t2, Date.now());
-        return;
-      case 'session':
-        s.role = m.role;
-        this.emit('session', { sessionId: m.sessionId, role: m.role });
-        return;
-      case 'error':
-        // The answer to one of our commands: the caller of command() shows it, the player goes on.
-        if (this.commands.settle(m)) return;
-        if (m.code === 'UNSUPPORTED_CODEC') {
-          // A file channel falls back to progressive playback, others fail: decideFallback.
-          this.tryProgressive(s, { kind: 'unsupported-codec', error: { code: m.code, message: m.message, fatal: true } });
-          return;
-        }
-        this.fail({ code: m.code, message: m.message, fatal: !RECOVERABLE_SERVER_CODES.has(m.code) });
-        return;
-      case 'ack':
-        this.commands.settle(m);
-        return;
-      case 'overview':
-        return; // only for dashboards (subscribe), which use ControlClient
+  /** Every tickMs: a `report` now and then, and while playing the follower and back-buffer trims. */
+  private tick(load: Load): void {
+    const now = performance.now();
+    const s = load.session;
+    if (now - s.lastReportAt >= this.config.reportIntervalMs) {
+      s.lastReportAt = now;
+      if (this.socketHost) sendReport(load, this.socketHost);
     }
+    if (!load.mse?.pipeline || this._state !== 'playing') return;
+    load.follower.tick(now);
+    load.mse.trim(now);
   }
 
-  private onChannelState(s: Session, info: ChannelInfo): void {
-    if (isStaleState(s.lastState, info)) return;
-    s.lastState = { epoch: info.epoch, version: info.version };
-    const previous = s.channelInfo;
-    s.channelInfo = info;
-    this.emit('channel', info);
-    this.followChannel(s, info);
-    if (info.status === 'error' && info.error) {
-      const same = previous?.error?.code === info.error.code && previous.error.message === info.error.message;
-      if (!same) this.fail({ code: info.error.code, message: info.error.message, fatal: !RECOVERABLE_SERVER_CODES.has(info.error.code) });
-    }
-  }
+  private readonly onVideoError = (): void => {
+    const err = this.video?.error;
+    if (err) this.current?.mse?.onVideoError(err);
+  };
 
-  private onMse(s: Session, m: MseMessage): void {
-    s.expectInit = true;
-    const p = this.pipeline;
-    // Epochs are only comparable within one connection: after a reconnect the server may have
-    // restarted and count epochs from the start again, so a new socket always gets a new pipeline.
-    if (p && !p.failed && p.epoch === m.epoch && p.mime === m.mime && this.pipelineConnection === s.connections) {
-      // Same timeline announced again: keep the MediaSource and append the repeated init; the next
-      // fragment moves us back to `playing`.
-      this.setState('waiting-init');
-      return;
-    }
-    this.startPipeline(s, m.mime, m.epoch);
-  }
-
-  private onBinary(data: ArrayBuffer): void {
-    const s = this.session;
-    if (!s) return;
-    s.bytesReceived += data.byteLength;
-    s.bitrate.add(data.byteLength, performance.now());
-    if (!this.pipeline || this.pipeline.failed) {
-      s.framesDropped++; // no `mse` announced it (stale data of an old channel/pipeline)
-      return;
-    }
-    if (s.expectInit) {
-      s.expectInit = false;
-      this.pipeline.appendInit(data);
-      return;
-    }
-    s.fragmentsReceived++;
-    const bytes = new Uint8Array(data);
-    const prft = readPrft(bytes);
-    this.pipeline.appendFragment(data, prft?.wallClockMs ?? null, startsWithKeyframe(bytes));
-  }
-
-  // ---- media -------------------------------------------------------------------------------
-
-  private startPipeline(s: Session, mime: string, epoch: number): void {
-    const video = this.video!;
-    this.pipeline?.destroy();
-    s.delay.reset();
-    s.liveEdge.resetProgress();
-    s.sync.reset();
-    const pipeline = new MediaPipeline(video, this.api!, mime, epoch, this.config.buffer);
-    this.pipeline = pipeline;
-    this.pipelineConnection = s.connections;
-    const connection = s.connections;
-    pipeline.on('appended', (e) => {
-      // The old picture's queued appends, after its socket dropped, do not mean the new one plays.
-      if (this.pipeline === pipeline && connection === s.connections) this.onAppended(s, e.meta, e.bufferedEnd);
-    });
-    pipeline.on('error', (e) => this.onMediaFailure(e));
-    pipeline.start();
-    // start() can fail at once (e.g. addSourceBuffer refuses the type): onMediaFailure has
-    // already torn this pipeline down and set the state; do not paper over it with waiting-init.
-    if (this.pipeline !== pipeline) return;
-    if (s.firstFrameMs === null && s.cancelFirstFrame === null) {
-      s.cancelFirstFrame = watchFirstFrame(video, () => {
-        if (s.firstOpenAt === null) return;
-        s.firstFrameMs = Math.round(performance.now() - s.firstOpenAt);
-        this.emit('first-frame', { ms: s.firstFrameMs });
-      });
-    }
-    this.setState('waiting-init');
-    this.emit('epoch', { epoch, mime });
-  }
-
-  private onAppended(s: Session, meta: SegmentMeta, bufferedEnd: number | null): void {
-    if (meta.kind !== 'fragment') return;
-    if (meta.wallClockMs !== null && bufferedEnd !== null) s.delay.record({ wallClockMs: meta.wallClockMs, mediaEnd: bufferedEnd });
-    if (this._state !== 'waiting-init' && this._state !== 'connecting') return;
-    this.setState('playing');
-    const video = this.video;
-    const info = s.channelInfo;
-    if (info?.kind === 'file') {
-      // The sync policy seeks to the channel's position and plays (or not: paused channel) itself.
-      s.sync.tick(this.syncTarget(s));
-      return;
-    }
-    if (info && !info.playing) {
-      s.resumeOnPlay = true; // a held live channel: its picture waits for `play`
-      return;
-    }
-    s.resumeOnPlay = false;
-    if (this.config.autoplay && video?.paused) void this.playVideo(video);
+  /** The page plays sound someone may be listening to (then a background tab keeps its stream). */
+  private audible(): boolean {
+    const v = this.video;
+    return v !== null && !v.paused && !v.muted && v.volume > 0;
   }
 
   /** play(), muted if the autoplay policy wants it; failures are reported, never thrown. */
@@ -424,152 +269,11 @@ export class Player extends Emitter<PlayerEvents> {
       },
     );
 
-  // ---- channel sync (sync.ts) ---------------------------------------------------------------
-
-  /**
-   * Where the channel is now on our media timeline, or null when we cannot tell: no state or
-   * clock offset yet, or the state is about another timeline than the one on screen (a seek's new
-   * epoch before its `mse`; epochs only compare within one connection).
-   */
-  private syncTarget(s: Session): SyncTarget | null {
-    const info = s.channelInfo;
-    const p = this.pipeline;
-    const offset = s.clock.best?.offsetMs;
-    if (!info || !p || p.failed || p.epoch !== info.epoch || this.pipelineConnection !== s.connections || offset === undefined) return null;
-    return { mediaTime: channelTime(info, Date.now() + offset), playing: info.playing };
+  private send(message: ClientMessage): boolean {
+    return this.current?.connection?.send(message) ?? false;
   }
 
-  /** Applies a new channel state at once (not at the next tick), so pause and seek show quickly. */
-  private followChannel(s: Session, info: ChannelInfo): void {
-    const video = this.video;
-    if (!video || !this.pipeline || this.progressive) return;
-    if (info.kind === 'file') {
-      if (this._state === 'playing') s.sync.tick(this.syncTarget(s));
-      return;
-    }
-    // Live: pause freezes the last frame; `play` normally brings a new epoch (autoplayed by
-    // onAppended), but if the picture on screen is already the current timeline, resume it here.
-    if (!info.playing) {
-      if (!video.paused) video.pause();
-      s.resumeOnPlay = true;
-    } else if (s.resumeOnPlay && this._state === 'playing' && this.pipeline.epoch === info.epoch && this.pipelineConnection === s.connections) {
-      s.resumeOnPlay = false;
-      if (this.config.autoplay && video.paused) void this.playVideo(video);
-    }
-  }
-
-  /** One `report` for the dashboard: playback path, delay, drift, buffer, dropped frames. */
-  private sendReport(s: Session): void {
-    if (!this.connection || this.progressive) return;
-    const st = this.stats();
-    const round = (x: number | null, digits: number): number | null => (x === null ? null : Number(x.toFixed(digits)));
-    this.connection.send({
-      type: 'report',
-      mode: st.mode ?? 'mse',
-      delaySec: round(st.delaySec, 3),
-      driftMs: round(st.driftMs, 1),
-      bufferSec: Number(st.bufferSec.toFixed(3)),
-      droppedFrames: st.droppedFrames,
-    });
-  }
-
-  private readonly onVideoError = (): void => {
-    const err = this.video?.error;
-    if (!err || !this.pipeline) return;
-    this.onMediaFailure({ code: PlayerErrorCode.MEDIA_ERROR, message: `MediaError ${err.code}: ${err.message || 'no details'}`, fatal: true });
-  };
-
-  /**
-   * A broken pipeline (bad append, decode error) is rebuilt by re-joining the channel, which makes
-   * the server send `mse` + a fresh init; too many rebuilds in a row make the error fatal.
-   */
-  private onMediaFailure(error: PlayerError): void {
-    const s = this.session;
-    if (!s) return;
-    const now = performance.now();
-    s.recoveryTimes = s.recoveryTimes.filter((t) => now - t < this.config.recoveryWindowMs);
-    const giveUp = s.recoveryTimes.length >= this.config.maxRecoveries;
-    this.pipeline?.destroy();
-    this.pipeline = null;
-    this.fail({ ...error, fatal: giveUp });
-    if (giveUp) return;
-    s.recoveryTimes.push(now);
-    this.connection?.send({ type: 'leave' });
-    this.connection?.send({ type: 'join', channel: s.channel });
-  }
-
-  // ---- live edge ---------------------------------------------------------------------------
-
-  private tick(): void {
-    const s = this.session;
-    if (!s) return;
-    const now = performance.now();
-    if (now - s.lastReportAt >= this.config.reportIntervalMs) {
-      s.lastReportAt = now;
-      this.sendReport(s);
-    }
-    if (!this.pipeline || this._state !== 'playing') return;
-    // File channels follow the shared playhead; the live-edge controller would chase the buffered
-    // end instead, which the server keeps ~1 s ahead of the playhead on purpose.
-    const kind = s.channelInfo?.kind;
-    if (kind === 'file') s.sync.tick(this.syncTarget(s));
-    else if (kind !== undefined) s.liveEdge.tick(now);
-    if (now - s.lastTrimAt >= this.config.trimIntervalMs) {
-      s.lastTrimAt = now;
-      this.pipeline.trimBackBuffer();
-    }
-  }
-
-  // ---- progressive fallback (progressive.ts) ------------------------------------------------
-
-  /** Looks the channel up over HTTP (no socket needed), then falls back or not: decideFallback. */
-  private tryProgressive(s: Session, trigger: FallbackTrigger): void {
-    if (this.progressive || this.fallbackProbe) return;
-    const probe = new AbortController();
-    this.fallbackProbe = probe;
-    void probeChannel(s.channel, probe.signal).then((result) => {
-      if (probe.signal.aborted || this.session !== s) return;
-      this.fallbackProbe = null;
-      // The socket may have come back while we looked the channel up.
-      if (trigger.kind === 'socket-failures' && (this.connection?.consecutiveFailures ?? 0) < this.config.progressive.socketFailures) return;
-      const decision = decideFallback(trigger, result);
-      if (decision.kind === 'fail') {
-        this.fail(decision.error);
-        return;
-      }
-      if (decision.error) this.report(decision.error);
-      if (decision.kind === 'progressive' && result.ok) this.startProgressive(s, result, decision.reason);
-    });
-  }
-
-  private startProgressive(s: Session, probe: Extract<ChannelProbe, { ok: true }>, reason: string): void {
-    // The MSE path is over for this load(): no socket, no pipeline, so the <video> is free.
-    if (this.tickTimer !== null) clearInterval(this.tickTimer);
-    this.tickTimer = null;
-    this.pinger.stop();
-    this.connection?.close();
-    this.connection = null;
-    this.pipeline?.destroy();
-    this.pipeline = null;
-    // A pending "play in N ms" of the sync policy must not start the progressive <video> early.
-    s.sync.reset();
-    s.resumeOnPlay = false;
-    s.channelInfo = probe.info;
-    this.emit('channel', probe.info);
-    const p = new ProgressivePlayback(this.video!, probe.info, probe.receivedAt, this.config.progressive);
-    this.progressive = p;
-    p.on('state', ({ to }) => {
-      if (to === 'preparing') this.setState('connecting');
-      else if (to === 'loading') this.setState('waiting-init');
-      else if (to === 'playing') this.setState('playing');
-    });
-    p.on('error', (e) => (e.fatal ? this.fail(e) : this.report(e)));
-    p.on('autoplay-muted', (e) => this.emit('autoplay-muted', e));
-    this.emit('mode', { mode: 'progressive', reason });
-    p.start();
-  }
-
-  // ---- state and errors --------------------------------------------------------------------
+  // ---- state, errors and teardown ------------------------------------------------------------
 
   private setState(to: PlayerState): void {
     const from = this._state;
@@ -585,28 +289,34 @@ export class Player extends Emitter<PlayerEvents> {
 
   /** Records an error and enters the error state. */
   private fail(error: PlayerError): void {
-    if (error.fatal && this.session) this.session.fatal = true;
+    if (error.fatal && this.current) this.current.session.fatal = true;
     this.report(error);
     this.setState('error');
   }
 
-  private stopSession(): void {
-    this.commands.cancelAll('the player stopped before the server answered');
-    this.fallbackProbe?.abort();
-    this.fallbackProbe = null;
-    this.progressive?.stop();
-    this.progressive = null;
-    if (this.tickTimer !== null) clearInterval(this.tickTimer);
-    this.tickTimer = null;
+  /** The progressive fallback takes over: no ticks, pings, socket or pipeline any more. */
+  private endMse(load: Load): void {
+    if (load.tickTimer !== null) clearInterval(load.tickTimer);
+    load.tickTimer = null;
     this.pinger.stop();
-    this.visibility?.stop();
-    this.visibility = null;
-    this.connection?.close();
-    this.connection = null;
-    this.pipeline?.destroy();
-    this.pipeline = null;
-    this.session?.close();
-    this.session = null;
+    load.connection?.close();
+    load.connection = null;
+    load.mse?.destroy();
+    load.mse = null;
+    // A pending "play in N ms" of the sync policy must not start the progressive <video> early.
+    load.follower.stop();
+  }
+
+  private stopLoad(): void {
+    this.commands.cancelAll('the player stopped before the server answered');
+    const load = this.current;
+    if (!load) return;
+    load.fallback.stop();
+    this.endMse(load);
+    load.visibility?.stop();
+    load.visibility = null;
+    load.session.close();
+    this.current = null;
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * Everything the Player tracks for one load(): estimators, counters and the live-edge controller.
+ * What the Player's parts share for one load(): estimators, counters, the channel's last state and
+ * the live-edge and sync controllers. (Pipeline state is MsePath's, live resume the Follower's.)
  * Replaced wholesale on each load(), so nothing leaks from one channel into the next.
  */
 import type { ChannelInfo } from '../../../server/core/protocol.js';
@@ -23,8 +24,6 @@ export class Session {
   lastState: { epoch: number; version: number } | null = null;
   /** What `session` said this connection is. */
   role: 'viewer' | 'controller' | null = null;
-  /** Live channels: we paused the video because the channel was paused; play when it resumes. */
-  resumeOnPlay = false;
   /** performance.now() of the last `report` sent. */
   lastReportAt = 0;
   /** performance.now() when the first socket of this load opened (first-frame time origin). */
@@ -37,11 +36,6 @@ export class Session {
   framesDropped = 0;
   /** Sockets opened so far; also identifies the current one. */
   connections = 0;
-  /** performance.now() of recent pipeline rebuilds (Player.onMediaFailure). */
-  recoveryTimes: number[] = [];
-  lastTrimAt = 0;
-  /** Set by `mse`: the next binary frame is an init segment. */
-  expectInit = false;
   /** A socket of this load got `welcome`: WebSockets work here (no progressive fallback for drops). */
   socketWorked = false;
   /** A fatal error stopped this load (the state stays `error` through reconnects). */

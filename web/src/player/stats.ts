@@ -88,6 +88,8 @@ export interface StatsSources {
   video: HTMLVideoElement | null;
   mode: PlaybackMode | null;
   pipeline: MediaPipeline | null;
+  /** Pipelines rebuilt after an error within the recovery window (MsePath). */
+  recoveries: number;
   consecutiveFailures: number;
   reconnectAttempt: number;
   errors: PlayerStats['errors'];
@@ -95,7 +97,7 @@ export interface StatsSources {
 }
 
 /** Reads the player's parts into one PlayerStats snapshot. */
-export function collectStats({ state, session: s, video: v, mode, pipeline, consecutiveFailures, reconnectAttempt, errors, role }: StatsSources): PlayerStats {
+export function collectStats({ state, session: s, video: v, mode, pipeline, recoveries, consecutiveFailures, reconnectAttempt, errors, role }: StatsSources): PlayerStats {
   const currentTime = v?.currentTime ?? 0;
   const end = v ? toRanges(v.buffered).at(-1)?.end : undefined;
   const best = s?.clock.best ?? null;
@@ -133,7 +135,7 @@ export function collectStats({ state, session: s, video: v, mode, pipeline, cons
     connections: s?.connections ?? 0,
     consecutiveFailures,
     reconnectAttempt,
-    recoveries: s?.recoveryTimes.length ?? 0,
+    recoveries,
     muted: v?.muted ?? false,
     errors,
     role,
