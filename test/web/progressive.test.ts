@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelInfo } from '../../server/core/protocol.js';
 import type { PlayerError } from '../../web/src/player/errors.js';
+import { ProgressivePlayback, type ProgressiveState } from '../../web/src/player/progressive.js';
 import {
   DEFAULT_PROGRESSIVE_OPTIONS,
   LIVE_NO_MSE_MESSAGE,
-  ProgressivePlayback,
   channelPositionAt,
   chooseVodUrl,
   decideFallback,
@@ -13,8 +13,7 @@ import {
   type ChannelProbe,
   type FallbackTrigger,
   type MediaListEntry,
-  type ProgressiveState,
-} from '../../web/src/player/progressive.js';
+} from '../../web/src/player/progressive-rules.js';
 
 describe('channelPositionAt', () => {
   const at = 1_000_000;

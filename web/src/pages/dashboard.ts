@@ -18,7 +18,7 @@ import type { ChannelInfo, OverviewMessage, ViewerReport } from '../../../server
 import { ControlClient } from '../player/control-client.js';
 import type { CommandReply } from '../player/commands.js';
 import { defaultSocketUrl, Player } from '../player/player.js';
-import { channelPositionAt } from '../player/progressive.js';
+import { channelPositionAt } from '../player/progressive-rules.js';
 import '../styles/main.css';
 import { describeSupervision, formatBitrate, formatClock, formatSeconds } from './format.js';
 import { forgetToken, readControlToken, storeToken } from './token.js';

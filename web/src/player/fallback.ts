@@ -12,7 +12,8 @@
  */
 import type { PlayerConfig } from './config.js';
 import type { PlayerHost } from './player-events.js';
-import { decideFallback, probeChannel, ProgressivePlayback, type ChannelProbe, type FallbackTrigger } from './progressive.js';
+import { ProgressivePlayback } from './progressive.js';
+import { decideFallback, probeChannel, type ChannelProbe, type FallbackTrigger } from './progressive-rules.js';
 import type { Session } from './session.js';
 
 export interface FallbackHost extends PlayerHost {

@@ -29,22 +29,6 @@ import {
   type ProgressiveOptions,
 } from './progressive-rules.js';
 
-// The rules live in progressive-rules.ts; this module stays the one place to import the fallback from.
-export {
-  DEFAULT_PROGRESSIVE_OPTIONS,
-  LIVE_NO_MSE_MESSAGE,
-  channelPositionAt,
-  chooseVodUrl,
-  decideFallback,
-  probeChannel,
-  retryAfterMs,
-  type ChannelProbe,
-  type FallbackDecision,
-  type FallbackTrigger,
-  type MediaListEntry,
-  type ProgressiveOptions,
-  type VodChoice,
-} from './progressive-rules.js';
 
 // ---- the controller --------------------------------------------------------------------------
 
