@@ -56,7 +56,7 @@ const log = createLogger('bench');
 const ffmpeg = await locateFfmpeg(process.env['FFMPEG_PATH'] ?? null);
 const media = tempDir('pushcast-bench-');
 const app = createApp({
-  config: { ...DEFAULTS, host: '127.0.0.1', port: 0, mediaDir: process.env['MEDIA_DIR'] ?? media.dir, webDir: path.resolve('dist/web') },
+  config: { ...DEFAULTS, host: '127.0.0.1', port: 0, dataDir: ':memory:', mediaDir: process.env['MEDIA_DIR'] ?? media.dir, webDir: path.resolve('dist/web') },
   ffmpeg,
   log,
 });

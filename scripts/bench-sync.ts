@@ -102,7 +102,7 @@ const ffmpeg = await locateFfmpeg(process.env['FFMPEG_PATH'] ?? null);
 const media = tempDir('pushcast-bench-');
 if (!process.env['MEDIA_DIR']) await generateSample({ ffmpeg: ffmpeg.ffmpeg, file: path.join(media.dir, `${channel}.mp4`), durationSec: 60 });
 const app = createApp({
-  config: { ...DEFAULTS, host: '127.0.0.1', port: 0, mediaDir: process.env['MEDIA_DIR'] ?? media.dir, webDir: path.resolve('dist/web'), controlToken: TOKEN },
+  config: { ...DEFAULTS, host: '127.0.0.1', port: 0, dataDir: ':memory:', mediaDir: process.env['MEDIA_DIR'] ?? media.dir, webDir: path.resolve('dist/web'), controlToken: TOKEN },
   ffmpeg,
   log,
 });

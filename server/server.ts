@@ -41,17 +41,21 @@ import { addSecret, addSecretsFromUrl } from './runtime/redact.js';
 import { decideUpgrade, refuseUpgrade } from './ws/upgrade-gate.js';
 import { createHealthRoutes, executableCheck, readableDirCheck } from './api/health.js';
 import { Metrics } from './runtime/metrics.js';
+import { openStore, type Store } from './store/store.js';
 
 export interface AppOptions {
   config: Config;
   ffmpeg: FfmpegBinaries;
   log: Logger;
+  /** The persistent state; by default the app opens config.dataDir's and closes it on close(). */
+  store?: Store;
 }
 
 export interface App {
   readonly server: http.Server;
   readonly channels: ChannelRegistry;
   readonly metrics: Metrics;
+  readonly store: Store;
   /** The control token in force (configured, or generated when the config has none). */
   readonly controlToken: string;
   /** Starts listening; resolves with the bound port and a URL for humans and tests. */
@@ -76,7 +80,8 @@ const OVERVIEW_MIN_GAP_MS = 100;
 /** Sockets that have not finished their close handshake this long after 1001 are destroyed, ms. */
 const WS_CLOSE_GRACE_MS = 1_000;
 
-export function createApp({ config, ffmpeg, log }: AppOptions): App {
+export function createApp({ config, ffmpeg, log, store: given }: AppOptions): App {
+  const store = given ?? openStore(config.dataDir);
   const allowedOrigins = originAllowlist(config);
   // Known secrets are masked wherever they would appear (logs, wire, API): redact.ts.
   for (const ch of config.channels) addSecretsFromUrl(ch.source);
@@ -97,7 +102,8 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
   const metrics = new Metrics({ onError: (err) => log.warn('metrics: could not read the channels', { error: String(err) }) });
   metrics.watchChannels(() => channels.all().map((c) => c.info()));
   const health = createHealthRoutes({ ffmpeg: executableCheck(ffmpeg.ffmpeg), mediaDir: readableDirCheck(config.mediaDir) });
-  const controlToken = config.controlToken ?? generateToken();
+  // A generated token is kept, so dashboards stay logged in across restarts; CONTROL_TOKEN wins.
+  const controlToken = config.controlToken ?? store.settings.getOrCreate('controlToken', generateToken);
   addSecret(controlToken);
   const api = createApiRoutes({
     channels,
@@ -256,6 +262,7 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
     server,
     channels,
     metrics,
+    store,
     controlToken,
     async listen() {
       if (config.dev) dev = await startViteMiddleware(server);
@@ -309,6 +316,7 @@ export function createApp({ config, ffmpeg, log }: AppOptions): App {
       clearTimeout(deadline);
       clearTimeout(wsGone);
       for (const client of wss.clients) client.terminate();
+      if (!given) store.close();
     },
   };
 }

@@ -20,14 +20,22 @@ export interface ApiRoutesOptions {
   mediaApi: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** The body of GET /api/health, built when asked (it counts the viewers now). */
   health: () => Record<string, unknown>;
+  /**
+   * Feature routes (comments, uploads, runtime channels …), asked in order before the read routes
+   * below: each answers the request and returns true, or returns false for a path it does not own.
+   */
+  extra?: readonly ApiRoute[];
 }
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse, rawPath: string) => Promise<void>;
+/** One feature's routes: true when it answered the request. */
+export type ApiRoute = (req: IncomingMessage, res: ServerResponse, rawPath: string) => Promise<boolean>;
 
 export function createApiRoutes(opts: ApiRoutesOptions): ApiHandler {
   return async function api(req, res, rawPath) {
     const commands = /^\/api\/channels\/([^/]+)\/commands$/.exec(rawPath);
     if (commands) return opts.commands(req, res, decodeURIComponentSafe(commands[1] ?? ''));
+    for (const route of opts.extra ?? []) if (await route(req, res, rawPath)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendError(req, res, 405, ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed here`, { Allow: 'GET, HEAD' });
       return;
@@ -53,7 +61,7 @@ export function createApiRoutes(opts: ApiRoutesOptions): ApiHandler {
 }
 
 /** A path segment decoded; the raw text when it is not valid percent-encoding. */
-function decodeURIComponentSafe(s: string): string {
+export function decodeURIComponentSafe(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {

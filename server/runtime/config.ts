@@ -34,6 +34,11 @@ export interface Config {
   mediaDir: string;
   /** Folder for generated files: faststart/remuxed copies (vod). */
   cacheDir: string;
+  /**
+   * Folder of pushcast's state (store/): the SQLite database (comments, runtime channels, uploads,
+   * playheads, the generated control token) and unfinished uploads. `--data`, env DATA_DIR.
+   */
+  dataDir: string;
   /** Built web assets served at / (http/static.ts). */
   webDir: string;
   /** Serve the web side through Vite's dev server instead of webDir (npm run dev). */
@@ -104,6 +109,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   host: '0.0.0.0',
   mediaDir: './media',
   cacheDir: './.cache',
+  dataDir: './data',
   webDir: './dist/web',
   dev: false,
   testPattern: true,
@@ -148,6 +154,7 @@ export const USAGE = `Usage: pushcast [options]
   --port <n>              HTTP/WebSocket port (env PORT, default 8080)
   --host <addr>           listen address (env HOST, default 0.0.0.0)
   --media <dir>           media folder (env MEDIA_DIR, default ./media)
+  --data <dir>            state folder: database, unfinished uploads (env DATA_DIR, default ./data)
   --config <file.json>    JSON file with any Config field, e.g. {"channels":[{"id":"cam","source":"rtsp://…"}]}
   --channel <id>=<source> add a channel (repeatable); source is anything ffmpeg reads
   --no-test-pattern       do not add the built-in "test" channel
@@ -267,6 +274,7 @@ export function resolveConfig({ argv, env, readFile }: ResolveInput): Config | '
       case '--port': flags.port = parsePort(value(), '--port'); break;
       case '--host': flags.host = value(); break;
       case '--media': flags.mediaDir = value(); break;
+      case '--data': flags.dataDir = value(); break;
       case '--config': configFile = value(); break;
       case '--channel': cliChannels.push(parseChannelFlag(value())); break;
       case '--no-test-pattern': flags.testPattern = false; break;
@@ -296,6 +304,7 @@ export function resolveConfig({ argv, env, readFile }: ResolveInput): Config | '
   if (env['PORT'] !== undefined && env['PORT'] !== '') fromEnv.port = parsePort(env['PORT'], 'PORT');
   if (env['HOST']) fromEnv.host = env['HOST'];
   if (env['MEDIA_DIR']) fromEnv.mediaDir = env['MEDIA_DIR'];
+  if (env['DATA_DIR']) fromEnv.dataDir = env['DATA_DIR'];
   if (env['FFMPEG_PATH']) fromEnv.ffmpegPath = env['FFMPEG_PATH'];
   if (env['CONTROL_TOKEN']) fromEnv.controlToken = env['CONTROL_TOKEN'];
 

@@ -19,6 +19,7 @@ const LAYERS: Record<string, number> = {
   'server/ffmpeg': 3, // one ffmpeg or ffprobe process: locate, args, probe, fragmenter
   'server/library': 3, // the media files and their URLs
   'server/access': 3, // tokens, rate limits, the command gate
+  'server/store': 3, // SQLite: the database, migrations, one repository per table
   'server/channel': 4, // a channel: lifecycle, timelines, GOP cache, registry
   'server/vod': 4, // files over HTTP: descriptions, derived copies, routes
   'server/api': 5, // HTTP routes over channels (commands, health)

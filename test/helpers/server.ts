@@ -21,12 +21,21 @@ export function tempDir(prefix = 'pushcast-test-'): { dir: string; remove(): voi
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * The real app on a random port. Its state goes to a fresh temporary data folder, removed on
+ * close, unless `overrides.dataDir` names one (a test that restarts the server on the same state).
+ */
 export async function startTestServer(ffmpeg: FfmpegBinaries, overrides: Partial<Config> = {}): Promise<TestServer> {
-  const config: Config = { ...DEFAULTS, host: '127.0.0.1', port: 0, idleStopMs: 500, ...overrides };
+  const data = overrides.dataDir === undefined ? tempDir('pushcast-data-') : null;
+  const config: Config = { ...DEFAULTS, host: '127.0.0.1', port: 0, idleStopMs: 500, ...(data ? { dataDir: data.dir } : {}), ...overrides };
   const app = createApp({ config, ffmpeg, log: createLogger('test') });
   const { port } = await app.listen();
   const url = `http://127.0.0.1:${port}`;
-  return { app, url, wsUrl: `ws://127.0.0.1:${port}/ws`, close: () => app.close() };
+  const close = async (): Promise<void> => {
+    await app.close();
+    data?.remove();
+  };
+  return { app, url, wsUrl: `ws://127.0.0.1:${port}/ws`, close };
 }
 
 export type Received = { kind: 'text'; msg: ServerMessage } | { kind: 'binary'; data: Buffer; at: number };

@@ -191,7 +191,7 @@ export async function spawnServer(opts: SpawnOptions): Promise<SpawnedServer> {
   const configFile = path.join(work.dir, `config-${port}.json`);
   writeFileSync(configFile, JSON.stringify({ cacheDir: work.cacheDir, ...opts.config }, null, 2));
 
-  const args = ['--import', 'tsx', MAIN, '--port', String(port), '--host', '127.0.0.1', '--media', work.mediaDir, '--config', configFile, ...(opts.args ?? [])];
+  const args = ['--import', 'tsx', MAIN, '--port', String(port), '--host', '127.0.0.1', '--media', work.mediaDir, '--data', path.join(work.dir, 'data'), '--config', configFile, ...(opts.args ?? [])];
   const env: Record<string, string | undefined> = {
     ...process.env,
     PORT: undefined,
