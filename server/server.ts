@@ -42,6 +42,7 @@ import { decideUpgrade, refuseUpgrade } from './ws/upgrade-gate.js';
 import { createHealthRoutes, executableCheck, readableDirCheck } from './api/health.js';
 import { Metrics } from './runtime/metrics.js';
 import { openStore, type Store } from './store/store.js';
+import { PlayheadKeeper } from './channel/playhead-keeper.js';
 
 export interface AppOptions {
   config: Config;
@@ -88,7 +89,8 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
   addSecret(config.controlToken);
   const ffprobe = ffmpeg.ffprobe;
   const prober = ffprobe ? createProber(ffprobe) : null;
-  const channels = new ChannelRegistry(config, ffmpeg.ffmpeg, prober, log);
+  const keeper = new PlayheadKeeper(store.playheads, (): readonly Channel[] => channels.all(), log.child('playheads'));
+  const channels: ChannelRegistry = new ChannelRegistry(config, ffmpeg.ffmpeg, prober, log, (id) => keeper.restore(id));
   const vodRoutes = createVodRoutes({
     root: config.mediaDir,
     cacheDir: config.cacheDir,
@@ -254,7 +256,7 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
   }
 
   const watchChannel = (c: Channel): void => {
-    c.on('state', overviewSoon);
+    c.on('state', () => { overviewSoon(); keeper.saveOne(c); });
     c.on('spawn', ({ restart }) => metrics.ffmpegStarted(c.id, restart));
   };
 
@@ -274,6 +276,7 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
         });
       });
       channels.startAlwaysOn();
+      keeper.start();
       for (const c of channels.all()) watchChannel(c);
       overviewTimer = setInterval(sendOverview, OVERVIEW_INTERVAL_MS).unref();
       heartbeat.start();
@@ -307,6 +310,7 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
       const wsGone = setTimeout(() => { for (const client of wss.clients) client.terminate(); }, WS_CLOSE_GRACE_MS);
       for (const s of sessions) s.stop();
       sessions.clear();
+      keeper.stop();
       await channels.close();
       await vodRoutes.close();
       await dev?.close();

@@ -11,6 +11,7 @@ import type { ChildSet } from '../runtime/children.js';
 import type { Logger } from '../runtime/log.js';
 import type { PacerOptions } from './pacer.js';
 import type { ChannelSource } from './sources.js';
+import type { ResumePoint } from './timeline.js';
 
 /** What a channel needs from each viewer; a session implements it. Must not throw. */
 export interface ChannelViewer {
@@ -60,6 +61,8 @@ export interface ChannelOptions {
   /** Any viewer may control the channel, not only controllers. */
   openControl: boolean;
   log: Logger;
+  /** File channels: where the playhead stood when the process last ended (it starts frozen there). */
+  resume?: ResumePoint | null;
   /** Makes the ffmpeg run of each start, loop and seek; the real Fragmenter unless a test fakes it. */
   createRun?: (opts: FragmenterOptions) => FfmpegRun;
 }

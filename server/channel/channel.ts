@@ -31,7 +31,7 @@ import { FanOut } from './fan-out.js';
 import { StartProbe } from './start-probe.js';
 import { FileTimeline, TIMELINE_BASE_SEC } from './file-timeline.js';
 import { LiveTimeline } from './live-timeline.js';
-import type { Placement, Timeline, TimelineHost } from './timeline.js';
+import type { Placement, ResumePoint, Timeline, TimelineHost } from './timeline.js';
 import type { AddViewerResult, ChannelEvents, ChannelOptions, ChannelViewer, SpawnReason } from './channel-types.js';
 
 export { TIMELINE_BASE_SEC } from './file-timeline.js';
@@ -80,7 +80,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
       running: () => this.status === 'running',
     };
     const onLearned = (duration: number) => opts.log.info('file length learned from its first full run', { channel: this.id, duration });
-    this.timeline = opts.source.kind === 'file' ? new FileTimeline(host, { pace: opts.pace, onLearned }, Date.now()) : new LiveTimeline(host, Date.now());
+    this.timeline = opts.source.kind === 'file' ? new FileTimeline(host, { pace: opts.pace, onLearned, resume: opts.resume ?? null }, Date.now()) : new LiveTimeline(host, Date.now());
   }
 
   get kind() { return this.opts.source.kind; }
@@ -90,6 +90,8 @@ export class Channel extends EventEmitter<ChannelEvents> {
   get ffmpegPid(): number | null { return this.run?.ffmpeg.pid ?? null; }
   private get status(): ChannelStatus { return this.supervisor.state.status; }
   get openControl(): boolean { return this.opts.openControl; }
+  /** Where a restart would pick this channel up (files), or null (live). */
+  resumePoint(now = Date.now()): ResumePoint | null { return this.timeline.resumePoint(now); }
 
   info(now = Date.now()): ChannelInfo {
     const p = this.timeline.playhead;

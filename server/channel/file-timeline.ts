@@ -17,7 +17,7 @@ import type { SourceSpec } from '../ffmpeg/args.js';
 import type { Fragment, InitSegment } from '../ffmpeg/fragmenter.js';
 import { Pacer, type PacerOptions } from './pacer.js';
 import { applyCommand, freezeAt, newEpochAt, placeAt, startClock, type ControlCommand } from './playhead-reducer.js';
-import type { Placement, Timeline, TimelineCommand, TimelineHost } from './timeline.js';
+import type { Placement, ResumePoint, Timeline, TimelineCommand, TimelineHost } from './timeline.js';
 
 /**
  * File channels' media time of file position 0, seconds. Positive so that the AAC priming and
@@ -31,6 +31,8 @@ export interface FileTimelineOptions {
   pace: PacerOptions;
   /** A length is learned (from a full run): for the log. */
   onLearned?: (duration: number) => void;
+  /** Where the channel stood when the process last ended (store/playheads.ts): it starts frozen there. */
+  resume?: ResumePoint | null;
 }
 
 export class FileTimeline implements Timeline {
@@ -51,7 +53,9 @@ export class FileTimeline implements Timeline {
 
   constructor(private readonly host: TimelineHost, private readonly opts: FileTimelineOptions, now: number) {
     this.pacer = new Pacer(opts.pace);
-    this.current = { epoch: 0, version: 0, playing: true, mediaTime: TIMELINE_BASE_SEC, at: now };
+    const resume = opts.resume ?? null;
+    const position = resume && Number.isFinite(resume.position) && resume.position >= 0 ? resume.position : 0;
+    this.current = { epoch: 0, version: 0, playing: resume?.playing ?? true, mediaTime: TIMELINE_BASE_SEC + position, at: now };
     this.stoppedAt = now;
   }
 
@@ -146,6 +150,12 @@ export class FileTimeline implements Timeline {
   /** The next loop continues the same timeline, shifted by the file's length; the pacer's queue covers the restart. */
   nextLoop(): Placement {
     return { position: 0, offsetSec: this.run.offsetSec + (this.known ?? 0), anchor: false };
+  }
+
+  resumePoint(now: number): ResumePoint {
+    // Waiting for a run's first fragment, the playhead stands where it was asked to start.
+    const media = this.anchorPending ? this.current.mediaTime : playheadAt(this.current, this.stoppedAt ?? now);
+    return { position: foldPosition(media - TIMELINE_BASE_SEC, this.known), playing: this.current.playing };
   }
 
   tearDown(now: number): void {

@@ -42,6 +42,10 @@ export class LiveTimeline implements Timeline {
 
   runEnded(): boolean { return false; }
   nextLoop(): Placement { throw new Error('a live timeline does not loop'); }
+  resumePoint(): null {
+    return null;
+  }
+
   tearDown(): void {}
 
   command(cmd: ControlCommand, now: number): TimelineCommand {

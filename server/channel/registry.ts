@@ -5,6 +5,7 @@
  * ffmpeg / ffprobe child, which close() stops and waits for.
  */
 import { Channel } from './channel.js';
+import type { ResumePoint } from './timeline.js';
 import { ChildSet } from '../runtime/children.js';
 import type { Config } from '../runtime/config.js';
 import type { OutputTuning } from '../ffmpeg/args.js';
@@ -31,7 +32,14 @@ export class ChannelRegistry {
   readonly slots: FfmpegSlots;
   private closed = false;
 
-  constructor(private readonly config: Config, private readonly ffmpegPath: string, private readonly probe: Prober, private readonly log: Logger) {
+  /**
+   * `resume` answers where a file channel stood when the process last ended (playhead-keeper.ts);
+   * it is asked once, when the channel is made.
+   */
+  constructor(
+    private readonly config: Config, private readonly ffmpegPath: string, private readonly probe: Prober, private readonly log: Logger,
+    private readonly resume: (id: string) => ResumePoint | null = () => null,
+  ) {
     this.tuning = { fragmentMs: config.fragmentMs, keyframeIntervalSec: config.keyframeIntervalSec };
     this.slots = new FfmpegSlots(config.maxFfmpeg);
     if (config.testPattern) {
@@ -77,6 +85,7 @@ export class ChannelRegistry {
     const { config } = this;
     const channel = new Channel({
       id, source, tuning: this.tuning,
+      resume: source.kind === 'file' ? this.resume(id) : null,
       keepAlive: extra.keepAlive ?? false,
       openControl: extra.openControl ?? false,
       vod: extra.vod ?? null,

@@ -41,6 +41,13 @@ export interface TimelineHost {
   running(): boolean;
 }
 
+/** A file channel's position to keep across a restart (store/playheads.ts saves it). */
+export interface ResumePoint {
+  /** Seconds into the file. */
+  position: number;
+  playing: boolean;
+}
+
 /** A command's outcome: the reducer's decision, and a file position to restart ffmpeg at, if any. */
 export interface TimelineCommand {
   decision: ControlDecision;
@@ -68,6 +75,11 @@ export interface Timeline {
   runEnded(endOfSource: boolean): boolean;
   /** Where the next loop's run starts. */
   nextLoop(): Placement;
+  /**
+   * Where the channel would resume if the process ended now (files: the position and whether it
+   * plays; the idle freeze and a pending start's anchor count), or null (live: nothing to resume).
+   */
+  resumePoint(now: number): ResumePoint | null;
   /** No ffmpeg any more: forget held media, freeze the playhead where the channel stopped. */
   tearDown(now: number): void;
   command(cmd: ControlCommand, wallNow: number, canReplay: boolean): TimelineCommand;

@@ -31,7 +31,7 @@ function fileSource(duration: number | null, gate?: (call: number) => Promise<vo
   };
 }
 
-function harness(source: ChannelSource, fileSec: number) {
+function harness(source: ChannelSource, fileSec: number, extra: Partial<ChannelOptions> = {}) {
   const runs: FakeRun[] = [];
   const spawns: SpawnReason[] = [];
   const opts: ChannelOptions = {
@@ -46,6 +46,7 @@ function harness(source: ChannelSource, fileSec: number) {
       runs.push(run);
       return run;
     },
+    ...extra,
   };
   const channel = new Channel(opts);
   channel.on('spawn', ({ reason }) => spawns.push(reason));
@@ -94,6 +95,35 @@ describe('Channel file timeline (fake run, fake clock)', () => {
     expect(h.runs).toHaveLength(2);
     expect(h.runs[1]!.startSec).toBeCloseTo(frozen.position as number, 2);
     expect(channel.info().epoch).toBe(frozen.epoch + 1);
+  });
+
+  it('starts frozen where a saved resume point says, paused or playing, and reports it back', async () => {
+    const paused = harness(fileSource(60), 60, { resume: { position: 42.5, playing: false } });
+    channel = paused.channel;
+    await channel.prime();
+    expect(channel.info()).toMatchObject({ position: 42.5, playing: false });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(channel.resumePoint()).toEqual({ position: 42.5, playing: false });
+    // A viewer: ffmpeg starts the file there, and a paused channel stays paused.
+    channel.addViewer(paused.viewer);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(paused.runs[0]!.startSec).toBeCloseTo(42.5, 3);
+    expect(channel.info()).toMatchObject({ playing: false });
+    expect(channel.resumePoint()?.position).toBeCloseTo(42.5, 3);
+    await channel.close();
+
+    const playing = harness(fileSource(60), 60, { resume: { position: 10, playing: true } });
+    channel = playing.channel;
+    await channel.prime();
+    await vi.advanceTimersByTimeAsync(5_000); // nobody watches: frozen
+    expect(channel.resumePoint()).toEqual({ position: 10, playing: true });
+    channel.addViewer(playing.viewer);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(playing.runs[0]!.startSec).toBeCloseTo(10, 3);
+    const point = channel.resumePoint();
+    expect(point?.playing).toBe(true);
+    expect(point!.position).toBeGreaterThan(12);
+    expect(point!.position).toBeLessThan(13.2);
   });
 
   it('learns a file length from its first full run without a probe, then loops on the same timeline', async () => {
