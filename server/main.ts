@@ -47,7 +47,14 @@ async function ensureSampleMedia(config: Config, ffmpeg: FfmpegBinaries, signal:
   log.info('media folder has no video: generating a 60 s sample clip', { file });
   const started = Date.now();
   try {
-    await generateSample({ ffmpeg: ffmpeg.ffmpeg, file, signal });
+    let shown = 0;
+    // A line per quarter: the first start on a slow machine takes a while, and should say so.
+    const onProgress = (fraction: number): void => {
+      const quarter = Math.floor(fraction * 4) * 25;
+      if (quarter > shown && quarter < 100) log.info(`sample clip: ${quarter} %`, { ms: Date.now() - started });
+      shown = Math.max(shown, quarter);
+    };
+    await generateSample({ ffmpeg: ffmpeg.ffmpeg, file, signal, onProgress });
     log.info('sample clip ready', { file, ms: Date.now() - started });
     onReady();
   } catch (err) {

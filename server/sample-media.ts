@@ -3,13 +3,13 @@
  * burned-in timecode and a beep every second, so `npm start` has a file channel without committing
  * binaries. Runs on first start when the media folder has no video, or via `npm run media`.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { findFont } from './channel/sources.js';
+import { createFfmpegRunner, DeriveError } from './vod/ffmpeg-job.js';
 
-const run = promisify(execFile);
+/** A generation that takes longer than this is stuck: stopped and reported, ms. */
+const SAMPLE_TIMEOUT_MS = 300_000;
 
 export interface SampleOptions {
   ffmpeg: string;
@@ -19,6 +19,8 @@ export interface SampleOptions {
   durationSec?: number;
   /** Aborting kills ffmpeg (server shutdown) and removes the partial file. */
   signal?: AbortSignal;
+  /** How far it is, 0–1, as ffmpeg reports (about twice a second). */
+  onProgress?: (fraction: number) => void;
 }
 
 /** The ffmpeg argv for the sample (pure, so tests can check it). */
@@ -41,14 +43,18 @@ export function sampleArgs(file: string, durationSec: number, fontFile: string |
 }
 
 /** Writes the clip to a temporary name first so a half-written file never becomes a channel. */
-export async function generateSample({ ffmpeg, file, durationSec = 60, signal }: SampleOptions): Promise<void> {
+export async function generateSample({ ffmpeg, file, durationSec = 60, signal, onProgress }: SampleOptions): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
   const partial = path.join(path.dirname(file), `.partial-${path.basename(file)}`);
+  const stop = AbortSignal.any([AbortSignal.timeout(SAMPLE_TIMEOUT_MS), ...(signal ? [signal] : [])]);
+  const report = onProgress ? (doneSec: number) => onProgress(Math.min(1, doneSec / durationSec)) : undefined;
   try {
-    await run(ffmpeg, sampleArgs(partial, durationSec, findFont()), { timeout: 300_000, ...(signal ? { signal } : {}) });
+    await createFfmpegRunner(ffmpeg)(sampleArgs(partial, durationSec, findFont()), stop, report);
     renameSync(partial, file);
   } catch (err) {
     rmSync(partial, { force: true });
+    // ffmpeg's own last words say why (a missing encoder, a full disk).
+    if (err instanceof DeriveError && err.stderrTail) throw new Error(`${err.message}: ${err.stderrTail}`);
     throw err;
   }
 }

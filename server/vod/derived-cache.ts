@@ -22,6 +22,7 @@ import type { DerivedKind } from './derive-args.js';
 import { deriveArgs } from './derive-args.js';
 import { DeriveError, DeriveErrorCode } from './ffmpeg-job.js';
 import type { FfmpegRunner } from './ffmpeg-job.js';
+import { progressOf, type Progress } from '../ffmpeg/progress.js';
 
 export interface DeriveSpec {
   /** Absolute real path of the source file. */
@@ -31,11 +32,13 @@ export interface DeriveSpec {
   kind: DerivedKind;
   /** Per-stream plan for remux / transcode (ignored for faststart). */
   codecs: CodecPlan;
+  /** The source's length in seconds, when known: running jobs then report how far they are. */
+  durationSec?: number | null;
 }
 
 export type DerivedState =
   | { state: 'absent' }
-  | { state: 'pending'; phase: 'checking' | 'queued' | 'running' }
+  | { state: 'pending'; phase: 'checking' | 'queued' | 'running'; progress?: Progress | null }
   | { state: 'ready'; path: string }
   | { state: 'failed'; code: string; message: string; stderrTail: string; retryAt: number };
 
@@ -154,11 +157,16 @@ export class DerivedCache {
   private async runJob(entry: Entry): Promise<void> {
     const final = this.pathFor(entry.spec);
     const part = `${final}.${randomBytes(4).toString('hex')}.part`;
-    entry.state = { state: 'pending', phase: 'running' };
     const startedAt = this.now();
+    const total = entry.spec.durationSec ?? null;
+    entry.state = { state: 'pending', phase: 'running', progress: progressOf(0, total, 0) };
+    // Only a job whose length is known can say how far it is.
+    const onProgress = total === null ? undefined : (doneSec: number): void => {
+      if (entry.state.state === 'pending') entry.state = { state: 'pending', phase: 'running', progress: progressOf(doneSec, total, this.now() - startedAt) };
+    };
     try {
       await fsp.mkdir(this.opts.cacheDir, { recursive: true });
-      await this.opts.run(deriveArgs(entry.spec.kind, entry.spec.source, part, entry.spec.codecs), this.abort.signal);
+      await this.opts.run(deriveArgs(entry.spec.kind, entry.spec.source, part, entry.spec.codecs), this.abort.signal, onProgress);
       await fsp.rename(part, final);
       entry.state = { state: 'ready', path: final };
       this.opts.log?.info?.('vod copy ready', { kind: entry.spec.kind, source: entry.spec.source, ms: this.now() - startedAt });

@@ -80,6 +80,8 @@ export interface MediaEntry {
     url: string;
     variant: Variant;
     state: 'ready' | 'pending' | 'failed' | 'absent';
+    /** While a copy is made: 0–1 and the seconds still to go (null: not told yet). */
+    progress: { fraction: number; etaSec: number | null } | null;
     error: { code: string; message: string } | null;
   } | null;
 }
@@ -97,7 +99,7 @@ export async function describeFile(file: ListedFile, infos: InfoCache, cache: De
   const best = bestVariant(plan);
   let playback: MediaEntry['playback'] = null;
   if (best === 'original') {
-    playback = { url, variant: best, state: 'ready', error: null };
+    playback = { url, variant: best, state: 'ready', progress: null, error: null };
   } else if (best !== null) {
     const state = await cache.peek({ source: file.path, sourceEtag: makeStrongEtag(file.stat), kind: best, codecs: plan.codecs });
     playback = {
@@ -105,6 +107,7 @@ export async function describeFile(file: ListedFile, infos: InfoCache, cache: De
       url: best === 'faststart' ? url : `${url}?format=mp4`,
       variant: best,
       state: state.state,
+      progress: state.state === 'pending' ? state.progress ?? null : null,
       error: state.state === 'failed' ? { code: state.code, message: `${state.message} ${state.stderrTail}`.trim() } : null,
     };
   }

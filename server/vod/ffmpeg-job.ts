@@ -6,6 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { ErrorCode } from '../core/errors.js';
+import { LineReader } from '../ffmpeg/line-reader.js';
+import { outTimeSec, PROGRESS_ARGS } from '../ffmpeg/progress.js';
 
 /** The codes a job fails with; defined (with their meanings) in core/errors.ts. */
 export const DeriveErrorCode = {
@@ -27,23 +29,38 @@ export class DeriveError extends Error {
   }
 }
 
-/** Runs ffmpeg with `args`; resolves on exit 0. */
-export type FfmpegRunner = (args: string[], signal: AbortSignal) => Promise<void>;
+/**
+ * Runs ffmpeg with `args`; resolves on exit 0. With `onProgress`, ffmpeg reports on stdout
+ * (`-progress pipe:1`) and each update's seconds of output written reach the callback.
+ */
+export type FfmpegRunner = (args: string[], signal: AbortSignal, onProgress?: (doneSec: number) => void) => Promise<void>;
 
 /** Bytes of stderr kept; enough for ffmpeg's final error lines, bounded for a chatty run. */
 const STDERR_TAIL_BYTES = 4096;
 
 export function createFfmpegRunner(ffmpegPath: string, killAfterMs = 3000): FfmpegRunner {
-  return (args, signal) =>
+  return (args, signal, onProgress) =>
     new Promise<void>((resolve, reject) => {
       if (signal.aborted) {
         reject(new DeriveError(DeriveErrorCode.ABORTED, 'stopped before start', ''));
         return;
       }
-      const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const argv = onProgress ? [...PROGRESS_ARGS, ...args] : args;
+      const child = spawn(ffmpegPath, argv, { stdio: ['ignore', onProgress ? 'pipe' : 'ignore', 'pipe'] });
+      if (onProgress && child.stdout) {
+        const lines = new LineReader(256);
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (chunk: string) => {
+          for (const line of lines.push(chunk)) {
+            const sec = outTimeSec(line);
+            if (sec !== null) onProgress(sec);
+          }
+        });
+        child.stdout.on('error', () => {}); // the exit code reports what went wrong
+      }
       let tail = '';
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (chunk: string) => {
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (chunk: string) => {
         tail = (tail + chunk).slice(-STDERR_TAIL_BYTES);
       });
       let killTimer: NodeJS.Timeout | undefined;

@@ -96,11 +96,14 @@ export function createVodRoutes(opts: VodRoutesOptions): VodRoutes {
   /** 202 while pending, 500 on failure; false when the copy is ready and was not answered. */
   function answerNotReady(req: IncomingMessage, res: ServerResponse, state: DerivedState, kind: string): boolean {
     if (state.state === 'pending' || state.state === 'absent') {
-      // The error shape with the variant as a detail: one body shape for every non-200 answer.
-      sendError(req, res, 202, VodRouteCode.PREPARING, `an MP4 copy (${kind}) is being prepared`, {
+      // The error shape with the variant (and how far the copy is) as details: one body shape for
+      // every non-200 answer. `progress` is 0–1, `etaSec` the time still to go, null when unknown.
+      const progress = state.state === 'pending' ? state.progress ?? null : null;
+      const how = progress ? ` (${Math.floor(progress.fraction * 100)} %${progress.etaSec !== null ? `, about ${progress.etaSec} s left` : ''})` : '';
+      sendError(req, res, 202, VodRouteCode.PREPARING, `an MP4 copy (${kind}) is being prepared${how}`, {
         ...cors(req),
         'Retry-After': String(retryAfterSec),
-      }, { variant: kind });
+      }, { variant: kind, progress: progress?.fraction ?? null, etaSec: progress?.etaSec ?? null });
       return true;
     }
     if (state.state === 'failed') {
@@ -145,7 +148,8 @@ export function createVodRoutes(opts: VodRoutesOptions): VodRoutes {
       await respond(req, res, source, variant('original'));
       return;
     }
-    const state = await cache.ensure({ source, sourceEtag, kind: wanted, codecs: plan.codecs });
+    const durationSec = described.info.mp4?.durationSec ?? probeDuration(described.info.probe);
+    const state = await cache.ensure({ source, sourceEtag, kind: wanted, codecs: plan.codecs, durationSec });
     if (state.state === 'ready') {
       await respond(req, res, state.path, variant(wanted));
       return;
@@ -185,4 +189,11 @@ export function createVodRoutes(opts: VodRoutesOptions): VodRoutes {
   }
 
   return { vod, mediaApi, close: () => cache.close() };
+}
+
+/** ffprobe's length of a file, when the probe ran and found one. */
+function probeDuration(probe: unknown): number | null {
+  if (typeof probe !== 'object' || probe === null || !('duration' in probe)) return null;
+  const d = (probe as { duration: unknown }).duration;
+  return typeof d === 'number' && d > 0 ? d : null;
 }

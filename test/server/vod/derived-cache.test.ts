@@ -9,14 +9,15 @@ import type { FfmpegRunner } from '../../../server/vod/ffmpeg-job.js';
 
 /** A runner that records calls and finishes a job only when the test says so. */
 function fakeRunner() {
-  const calls: Array<{ args: string[]; signal: AbortSignal; finish: (ok: boolean) => void }> = [];
-  const run: FfmpegRunner = (args, signal) =>
+  const calls: Array<{ args: string[]; signal: AbortSignal; finish: (ok: boolean) => void; progress: ((doneSec: number) => void) | undefined }> = [];
+  const run: FfmpegRunner = (args, signal, progress) =>
     new Promise<void>((resolve, reject) => {
       const out = args[args.length - 1]!.replace(/^file:/, '');
       signal.addEventListener('abort', () => reject(new DeriveError('ABORTED', 'stopped', '')));
       calls.push({
         args,
         signal,
+        progress,
         finish: (ok) => {
           if (ok) {
             writeFileSync(out, 'mp4 bytes');
@@ -52,6 +53,27 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('DerivedCache', () => {
+  it('a running job of known length tells how far it is; one of unknown length does not', async () => {
+    let clock = 1_000_000;
+    const { run, calls } = fakeRunner();
+    const cache = new DerivedCache({ cacheDir: dir, run, now: () => clock });
+    await cache.ensure(spec({ durationSec: 60 }));
+    await until(() => calls.length === 1);
+    expect(await cache.peek(spec({ durationSec: 60 }))).toEqual({ state: 'pending', phase: 'running', progress: { fraction: 0, etaSec: null } });
+    clock += 3_000;
+    calls[0]!.progress!(15);
+    expect(await cache.peek(spec())).toEqual({ state: 'pending', phase: 'running', progress: { fraction: 0.25, etaSec: 9 } });
+    calls[0]!.finish(true);
+    await until(() => calls.length === 1);
+    const other = spec({ source: '/media/b.mkv' });
+    await cache.ensure(other);
+    await until(() => calls.length === 2);
+    expect(calls[1]!.progress).toBeUndefined();
+    expect(await cache.peek(other)).toEqual({ state: 'pending', phase: 'running', progress: null });
+    calls[1]!.finish(true);
+    await cache.close();
+  });
+
   it('starts one job for many concurrent requests (single-flight) and then serves the copy', async () => {
     const { run, calls } = fakeRunner();
     const cache = new DerivedCache({ cacheDir: dir, run });

@@ -26,9 +26,9 @@ const cacheDir = path.join(tmp, 'cache');
 /** Counts real ffmpeg runs, to prove single-flight. */
 const runs: string[][] = [];
 const realRunner = createFfmpegRunner(FFMPEG);
-const countingRunner: FfmpegRunner = (args, signal) => {
+const countingRunner: FfmpegRunner = (args, signal, onProgress) => {
   runs.push(args);
-  return realRunner(args, signal);
+  return realRunner(args, signal, onProgress);
 };
 
 let routes: VodRoutes;
@@ -79,6 +79,8 @@ beforeAll(async () => {
   ffmpeg(...AV, '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', path.join(media, 'tail.mp4'));
   ffmpeg(...AV, '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', path.join(media, 'clip.mkv'));
   ffmpeg(...AV, '-c:v', 'mpeg4', '-c:a', 'ac3', '-shortest', path.join(media, 'old.mkv'));
+  // Long enough (40 s of 640×360 to transcode) that ffmpeg reports progress before it is done.
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc2=d=40:s=640x360:r=30', '-f', 'lavfi', '-i', 'sine=d=40', '-c:v', 'mpeg4', '-q:v', '5', '-c:a', 'ac3', '-shortest', path.join(media, 'long.mkv'));
   ffmpeg(...AV, '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', '-movflags', '+faststart', path.join(media, 'good.mp4'));
   ffmpeg(...AV, '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', path.join(media, 'fails.mkv'));
   writeFileSync(path.join(media, 'garbage.mkv'), Buffer.alloc(4096, 0x5a));
@@ -91,8 +93,8 @@ beforeAll(async () => {
   expect(boxTypes(readFileSync(path.join(media, 'tail.mp4'))).indexOf('moov')).toBeGreaterThan(boxTypes(readFileSync(path.join(media, 'tail.mp4'))).indexOf('mdat'));
 
   // fails.mkv gets an encoder ffmpeg does not have: a real ffmpeg failure with a real stderr.
-  const runner: FfmpegRunner = (args, signal) =>
-    countingRunner(args.some((a) => a.endsWith('fails.mkv')) ? args.map((a) => (a === 'copy' ? 'no_such_encoder' : a)) : args, signal);
+  const runner: FfmpegRunner = (args, signal, onProgress) =>
+    countingRunner(args.some((a) => a.endsWith('fails.mkv')) ? args.map((a) => (a === 'copy' ? 'no_such_encoder' : a)) : args, signal, onProgress);
   routes = createVodRoutes({
     root: media,
     cacheDir,
@@ -186,6 +188,21 @@ describe('?format=mp4 copies', () => {
     expect(p.duration).toBeGreaterThan(1.5);
   });
 
+  it('says how far a transcode is in its 202 answers: progress rises, with a time left, until the copy is there', async () => {
+    const seen: Array<{ progress: number | null; etaSec: number | null; message: string }> = [];
+    const ready = await pollUntil('/vod/long.mkv?format=mp4', (r) => {
+      if (r.status === 202) seen.push((JSON.parse(r.body.toString()) as { error: { progress: number | null; etaSec: number | null; message: string } }).error);
+      return r.status === 200;
+    });
+    expect(ready.headers['x-pushcast-variant']).toBe('transcode');
+    const told = seen.filter((e) => e.progress !== null && e.progress > 0);
+    expect(told.length, JSON.stringify(seen)).toBeGreaterThan(0);
+    for (const e of told) expect(e.progress).toBeLessThan(1);
+    const fractions = told.map((e) => e.progress!);
+    expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
+    expect(told.some((e) => e.etaSec !== null && /\d+ %/.test(e.message))).toBe(true);
+  }, 120_000);
+
   it('reports a failed generation with a stable code and the ffmpeg stderr tail, without retrying', async () => {
     await request(server.port, '/vod/fails.mkv?format=mp4');
     const failed = await pollUntil('/vod/fails.mkv?format=mp4', (r) => r.status !== 202);
@@ -220,7 +237,7 @@ describe('GET /api/media', () => {
     expect(res.status).toBe(200);
     const { files } = JSON.parse(res.body.toString()) as { files: Array<Record<string, any>> };
     const byPath = Object.fromEntries(files.map((f) => [f.path, f]));
-    expect(Object.keys(byPath).sort()).toEqual(['clip.mkv', 'fails.mkv', 'garbage.mkv', 'good.mp4', 'nine.mp4', 'old.mkv', 'tail.mp4']);
+    expect(Object.keys(byPath).sort()).toEqual(['clip.mkv', 'fails.mkv', 'garbage.mkv', 'good.mp4', 'long.mkv', 'nine.mp4', 'old.mkv', 'tail.mp4']);
     expect(byPath['good.mp4']).toMatchObject({ faststart: true, progressive: true, size: readFileSync(path.join(media, 'good.mp4')).length, codecs: { video: 'h264', audio: 'aac', mime: expect.stringMatching(/avc1\..*mp4a\.40\.2/) } });
     expect(byPath['good.mp4']!.duration).toBeCloseTo(2, 0);
     expect(byPath['tail.mp4']).toMatchObject({ faststart: false, progressive: false, playback: { url: '/vod/tail.mp4', variant: 'faststart', state: 'ready' } });
@@ -228,6 +245,8 @@ describe('GET /api/media', () => {
     expect(byPath['old.mkv']).toMatchObject({ codecs: { video: 'mpeg4', audio: 'ac3' }, playback: { variant: 'transcode' } });
     expect(byPath['fails.mkv']!.playback).toMatchObject({ state: 'failed', error: { code: 'FFMPEG_EXIT' } });
     expect(byPath['garbage.mkv']).toMatchObject({ progressive: false, playback: null });
+    // A finished copy has no progress to tell.
+    expect(byPath['long.mkv']!.playback).toMatchObject({ variant: 'transcode', state: 'ready', progress: null });
     expect(JSON.stringify(files)).not.toContain('secret');
   });
 

@@ -22,6 +22,7 @@ import { channelPositionAt } from '../player/progressive-rules.js';
 import '../styles/main.css';
 import { describeSupervision, formatBitrate, formatClock, formatSeconds } from './format.js';
 import { forgetToken, readControlToken, storeToken } from './token.js';
+import { startMediaJobs } from './media-jobs.js';
 import { SKIP_SEC } from './transport.js';
 import { createTransportElements, TransportControls } from './transport-controls.js';
 
@@ -318,3 +319,4 @@ setInterval(() => {
 const token = readControlToken();
 if (token === null) askForToken(null);
 else connect(token);
+startMediaJobs($('#media-jobs'));
