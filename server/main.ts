@@ -1,12 +1,12 @@
 /**
- * pushcast's entry point. Read from here outward:
- *   config.ts          one typed config (defaults < --config file < env < CLI flags)
+ * pushcast's entry point. Read from here outward (docs/ARCHITECTURE.md draws the layers):
+ *   runtime/config.ts  one typed config (defaults < --config file < env < CLI flags)
  *   ffmpeg/locate.ts   which ffmpeg binary (FFMPEG_PATH → ffmpeg-static → PATH)
  *   sample-media.ts    the sample clip a fresh clone plays
- *   server.ts          HTTP + WebSocket routes
- *     channels.ts → channel.ts → fragmenter.ts (one ffmpeg) → media/ (fMP4 splitting)
- *     session.ts       one viewer's socket; protocol.ts is the wire format shared with web/
- *     http/            /vod/ byte ranges and the web app's static files
+ *   server.ts          HTTP + WebSocket wiring, the store (store/), then
+ *     channel/registry.ts → channel/channel.ts → ffmpeg/fragmenter.ts (one ffmpeg) → media/
+ *     ws/session.ts    one viewer's socket; core/protocol.ts is the wire format shared with web/
+ *     api/, vod/, http/ the JSON API, files over HTTP Range, the web app's static files
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
