@@ -1,9 +1,13 @@
-// After `npm install`: say which ffmpeg pushcast will use, or how to get one. Never fails the
-// install (ffmpeg-static's own downloader cannot reach the internet on offline machines, and the
-// server reports a missing ffmpeg clearly at startup anyway).
+// After `npm install`: say which ffmpeg pushcast will use, or how to get one, then build the server
+// and the web side (only what is out of date: build-stamp.mjs), so `npm start` builds nothing.
+// Never fails the install (ffmpeg-static's own downloader cannot reach the internet on offline
+// machines, and the server reports a missing ffmpeg clearly at startup anyway; a failed build is
+// tried again by `npm start`).
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildIfStale } from './build-stamp.mjs';
 
 function executable(file) {
   try {
@@ -37,4 +41,10 @@ try {
   }
 } catch (err) {
   console.warn(`pushcast: ffmpeg check skipped (${err?.message ?? err})`);
+}
+
+try {
+  buildIfStale({ root: fileURLToPath(new URL('..', import.meta.url)) });
+} catch (err) {
+  console.warn(`pushcast: build skipped (${err?.message ?? err}); "npm start" will try again`);
 }

@@ -1,7 +1,7 @@
 /**
  * The HTTP + WebSocket front door. One port serves:
  *   /ws                     WebSocket upgrade: one Session per socket (session.ts)
- *   /api/channels[/<id>]    channel list / one channel (JSON)
+ *   /api/channels[/<id>]    channel list / one channel (JSON); POST / DELETE at runtime (api/channels.ts)
  *   /api/health             liveness + which ffmpeg runs
  *   /healthz, /readyz       liveness; readiness (ffmpeg executable, media folder readable) (health.ts)
  *   /metrics                Prometheus text format (metrics.ts, prom-client)
@@ -31,6 +31,11 @@ import type { Logger } from './runtime/log.js';
 import { generateToken } from './access/auth.js';
 import { createCommandApi } from './api/commands.js';
 import { createApiRoutes } from './api/routes.js';
+import { createCommentsApi } from './api/comments.js';
+import { createChannelsApi } from './api/channels.js';
+import { RuntimeChannels } from './channel/runtime-channels.js';
+import { CommentService } from './comments/comments.js';
+import { createUploads } from './upload/uploads.js';
 import { COMMANDS_PER_SECOND, COMMAND_BURST, Session } from './ws/session.js';
 import { API_CORS, corsHeaders, preflightHeaders } from './http/cors.js';
 import { judgeOrigin } from './http/origin.js';
@@ -100,17 +105,21 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
     ffprobePath: ffmpeg.ffprobe,
     log: log.child('vod'),
   });
-  const serveStatic = createStaticHandler(config.webDir);
+  const serveStatic = createStaticHandler(config.webDir, { corsOrigins: allowedOrigins });
   const metrics = new Metrics({ onError: (err) => log.warn('metrics: could not read the channels', { error: String(err) }) });
   metrics.watchChannels(() => channels.all().map((c) => c.info()));
   const health = createHealthRoutes({ ffmpeg: executableCheck(ffmpeg.ffmpeg), mediaDir: readableDirCheck(config.mediaDir) });
   // A generated token is kept, so dashboards stay logged in across restarts; CONTROL_TOKEN wins.
   const controlToken = config.controlToken ?? store.settings.getOrCreate('controlToken', generateToken);
   addSecret(controlToken);
+  const runtime = RuntimeChannels.open({ registry: channels, store: store.channels, mediaDir: config.mediaDir, allowedSchemes: config.allowedSourceSchemes, log: log.child('channels'), watch: (c) => watchChannel(c), forget: (id) => store.playheads.drop(id) });
+  const comments = new CommentService({ store: store.comments, findChannel: (id) => channels.get(id), viewersOf: (id) => [...sessions].filter((s) => s.describe().channel === id), log: log.child('comments') });
+  const uploads = createUploads({ config, store, controlToken, prober, channels, syncMedia, log: log.child('uploads') });
   const api = createApiRoutes({
     channels,
     commands: createCommandApi({ findChannel: (id) => channels.get(id), controlToken }),
     mediaApi: (req, res) => vodRoutes.mediaApi(req, res),
+    extra: [createCommentsApi({ comments, controlToken }), uploads.route, createChannelsApi({ runtime, controlToken })],
     health: () => ({ ok: true, server: SERVER_NAME, ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version }, viewers: sessions.size }),
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD });
@@ -162,7 +171,7 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
     if (rawPath.startsWith('/api/')) {
       for (const [k, v] of Object.entries(corsHeaders(origin, allowedOrigins))) res.setHeader(k, v);
       if (req.method === 'OPTIONS') {
-        res.writeHead(204, preflightHeaders(origin, allowedOrigins, API_CORS.methods, API_CORS.headers));
+        res.writeHead(204, { ...preflightHeaders(origin, allowedOrigins, API_CORS.methods, API_CORS.headers), ...uploads.discovery(rawPath) });
         res.end();
         return;
       }
@@ -229,6 +238,7 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
     const session = new Session({
       socket: ws,
       findChannel: (id) => channels.get(id),
+      comments,
       maxBufferedBytes: config.sessionMaxBufferedBytes,
       serverName: SERVER_NAME,
       controlToken,
@@ -255,6 +265,13 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
     session.start();
   }
 
+  /** New video files in the media folder become channels now (the rescan timer, a finished upload); returns their ids. */
+  function syncMedia(): string[] {
+    const added = channels.syncMediaFiles();
+    if (added.length) log.info('new media files', { channels: added });
+    for (const c of added.map((id) => channels.get(id))) if (c) watchChannel(c);
+    return added;
+  }
   const watchChannel = (c: Channel): void => {
     c.on('state', () => { overviewSoon(); keeper.saveOne(c); });
     c.on('spawn', ({ restart }) => metrics.ffmpegStarted(c.id, restart));
@@ -278,16 +295,10 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
       channels.startAlwaysOn();
       keeper.start();
       for (const c of channels.all()) watchChannel(c);
+      uploads.start();
       overviewTimer = setInterval(sendOverview, OVERVIEW_INTERVAL_MS).unref();
       heartbeat.start();
-      rescanTimer = setInterval(() => {
-        const added = channels.syncMediaFiles();
-        if (added.length) log.info('new media files', { channels: added });
-        for (const id of added) {
-          const c = channels.get(id);
-          if (c) watchChannel(c);
-        }
-      }, MEDIA_RESCAN_MS).unref();
+      rescanTimer = setInterval(syncMedia, MEDIA_RESCAN_MS).unref();
       const { port } = server.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       return { port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
@@ -313,6 +324,7 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
       keeper.stop();
       await channels.close();
       await vodRoutes.close();
+      await uploads.close();
       await dev?.close();
       // In-flight responses (a long download) get until the deadline, then are cut.
       const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);

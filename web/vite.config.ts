@@ -1,7 +1,8 @@
 /**
  * Vite config for the browser pages. Used two ways:
- *  - `vite build --config web/vite.config.ts` → dist/web (index.html, watch.html, assets/), which
- *    the server serves: `/` → index.html, `/watch/<channel>` → watch.html, `/assets/*`;
+ *  - `vite build --config web/vite.config.ts` → dist/web (index.html, watch.html, play.html, assets/),
+ *    which the server serves: `/` → index.html, `/watch/<channel>` → watch.html, `/play/<file>` →
+ *    play.html, `/assets/*`;
  *  - by the server in middleware mode for `npm run dev`
  *    (`createServer({ configFile: 'web/vite.config.ts', server: { middlewareMode: true }, appType: 'mpa' })`).
  *    The plugin below maps `/watch/<channel>` to watch.html and `/dashboard` to dashboard.html there,
@@ -14,7 +15,7 @@ import { defineConfig, type Plugin } from 'vite';
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** Dev only: serve watch.html for /watch/<channel> and dashboard.html for /dashboard (the server does the same for the build). */
+/** Dev only: serve watch.html for /watch/<channel>, dashboard.html for /dashboard, play.html for /play/<file>, the embed entry for /player.js (the server does the same for the build). */
 function watchRoute(): Plugin {
   return {
     name: 'pushcast-watch-route',
@@ -22,6 +23,9 @@ function watchRoute(): Plugin {
       server.middlewares.use((req, _res, next) => {
         if (req.url && /^\/watch\/[^/?#]+\/?(?:[?#].*)?$/.test(req.url)) req.url = '/watch.html';
         else if (req.url && /^\/dashboard\/?(?:[?#].*)?$/.test(req.url)) req.url = '/dashboard.html';
+        else if (req.url && /^\/play\/[^?#]/.test(req.url)) req.url = '/play.html';
+        // The embeddable player (built by web/vite.embed.config.ts for production).
+        else if (req.url && /^\/player\.js(?:[?#].*)?$/.test(req.url)) req.url = '/src/embed/index.ts';
         next();
       });
     },
@@ -46,6 +50,7 @@ export default defineConfig({
         index: fileURLToPath(new URL('index.html', import.meta.url)),
         watch: fileURLToPath(new URL('watch.html', import.meta.url)),
         dashboard: fileURLToPath(new URL('dashboard.html', import.meta.url)),
+        play: fileURLToPath(new URL('play.html', import.meta.url)),
       },
     },
   },

@@ -33,6 +33,9 @@ export const TYPE_BUDGETS: Readonly<Record<BudgetedType, Budget>> = {
   ping: { burst: 20, perSecond: 10 },
   report: { burst: 5, perSecond: 2 },
   subscribe: { burst: 5, perSecond: 1 },
+  // People typing: 3 at once, then one a second. Each one fans out to every viewer of the channel.
+  comment: { burst: 3, perSecond: 1 },
+  'delete-comment': { burst: 10, perSecond: 2 },
   // play / pause / seek share GateOptions.commands (session.ts passes COMMAND_BURST / COMMANDS_PER_SECOND).
 };
 

@@ -28,7 +28,7 @@ export interface CommandApiOptions {
 }
 
 /** Reads a request body up to `limit` bytes; null when it is larger (the rest is discarded). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+export function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1,6 +1,7 @@
 /**
  * The JSON API under /api/ (server.ts mounts it after CORS and the preflight):
  *   POST /api/channels/<id>/commands   play / pause / seek (commands.ts)
+ *   POST /api/channels, DELETE /api/channels/<id>   channels at runtime (channels.ts, one of `extra`)
  *   GET  /api/channels                 every channel's info
  *   GET  /api/channels/<id>            one channel's info
  *   GET  /api/media                    the media files (vod/routes.ts)

@@ -3,7 +3,7 @@
  * options a registry builds a channel with, its events and addViewer's answer.
  */
 import type { ErrorCode, PushcastError } from '../core/errors.js';
-import type { ChannelInfo } from '../core/protocol.js';
+import type { ChannelInfo, ChannelOrigin } from '../core/protocol.js';
 import type { OutputTuning } from '../ffmpeg/args.js';
 import type { FfmpegRun, Fragment, FragmenterOptions, InitSegment } from '../ffmpeg/fragmenter.js';
 import type { FfmpegSlots } from '../ffmpeg/slots.js';
@@ -22,7 +22,10 @@ export interface ChannelViewer {
   onInit(init: InitSegment, epoch: number): void;
   onFragment(fragment: Fragment, epoch: number): void;
   onState(info: ChannelInfo): void;
-  /** The source failed (ffmpeg exit, unreadable input); the channel retries by itself. */
+  /**
+   * The source failed (ffmpeg exit, unreadable input); the channel retries by itself. CHANNEL_DELETED:
+   * the channel was deleted and has already forgotten this viewer.
+   */
   onError(error: PushcastError): void;
 }
 
@@ -60,6 +63,8 @@ export interface ChannelOptions {
   vod: string | null;
   /** Any viewer may control the channel, not only controllers. */
   openControl: boolean;
+  /** Where the channel came from, for its info (the registry sets it). */
+  origin?: ChannelOrigin;
   log: Logger;
   /** File channels: where the playhead stood when the process last ended (it starts frozen there). */
   resume?: ResumePoint | null;

@@ -120,6 +120,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
       attempt: this.supervisor.state.attempt,
       nextRetryAt: this.supervisor.state.nextRetryAt,
       drops: this.drops,
+      origin: this.opts.origin,
     };
   }
 
@@ -197,15 +198,15 @@ export class Channel extends EventEmitter<ChannelEvents> {
     return { ok: true, playhead: this.timeline.playhead, effect: decision.effect };
   }
 
-  /** Stops ffmpeg and forgets all viewers (server shutdown). */
-  async close(): Promise<void> {
+  /** Stops ffmpeg and forgets all viewers (server shutdown), telling them `reason` (CHANNEL_DELETED) when given. */
+  async close(reason?: PushcastError): Promise<void> {
     this.closed = true;
     this.cancelIdleStop();
     if (this.stateTimer) clearInterval(this.stateTimer);
     this.timeline.close();
     this.supervisor.close();
     this.probe.cancel(new PushcastError(ErrorCode.SHUTTING_DOWN, 'the server is shutting down'));
-    this.out.viewers.clear();
+    this.out.detachAll(reason);
     await this.run?.ffmpeg.stop();
   }
 

@@ -109,6 +109,13 @@ export class FanOut {
     for (const v of this.viewers) v.onError(error);
   }
 
+  /** Forgets every viewer, then tells each `reason` (a deleted channel): a viewer that leaves in reply finds itself gone. */
+  detachAll(reason?: PushcastError): void {
+    const gone = [...this.viewers];
+    this.viewers.clear();
+    if (reason) for (const v of gone) v.onError(reason);
+  }
+
   bitsPerSecond(now: number): number | null {
     return this.meter.bitsPerSecond(now);
   }

@@ -1,13 +1,16 @@
 /**
  * Builds the channel set from the config: the built-in test pattern, one looping channel per video
- * file in the media folder, and the configured channels (files or any ffmpeg URL).
+ * file in the media folder, and the configured channels (files or any ffmpeg URL); channels added
+ * and removed at runtime come through addRuntime / remove (runtime-channels.ts decides who may).
  * It owns what the channels share: the ffmpeg slots (config.maxFfmpeg) and the set of every
  * ffmpeg / ffprobe child, which close() stops and waits for.
  */
 import { Channel } from './channel.js';
+import { ErrorCode, PushcastError } from '../core/errors.js';
+import type { ChannelOrigin } from '../core/protocol.js';
 import type { ResumePoint } from './timeline.js';
 import { ChildSet } from '../runtime/children.js';
-import type { Config } from '../runtime/config.js';
+import type { ChannelConfig, Config } from '../runtime/config.js';
 import type { OutputTuning } from '../ffmpeg/args.js';
 import { FfmpegSlots } from '../ffmpeg/slots.js';
 import type { Logger } from '../runtime/log.js';
@@ -45,13 +48,13 @@ export class ChannelRegistry {
     if (config.testPattern) {
       const font = findFont();
       if (!font) log.warn('no font found: the test pattern runs without its burned-in clock (install fonts-dejavu-core)');
-      this.add('test', testPatternSource(font));
+      this.add('test', testPatternSource(font), { origin: 'builtin' });
     }
     for (const ch of config.channels) {
       const source = isUrl(ch.source)
         ? liveSource(ch.source, probe, ch.transcode)
         : fileSource(ch.source.replace(/^file:(\/\/)?/i, ''), probe, ch.transcode);
-      this.add(ch.id, source, { keepAlive: ch.keepAlive ?? false, openControl: ch.openControl ?? false, vod: isUrl(ch.source) ? null : this.vodPath(ch.source) });
+      this.add(ch.id, source, { keepAlive: ch.keepAlive ?? false, openControl: ch.openControl ?? false, vod: isUrl(ch.source) ? null : this.vodPath(ch.source), origin: 'config' });
     }
     this.syncMediaFiles();
   }
@@ -66,7 +69,7 @@ export class ChannelRegistry {
     const added: string[] = [];
     for (const { id, file } of listChannelFiles(this.config.mediaDir)) {
       if (this.channels.has(id)) continue;
-      this.add(id, fileSource(file, this.probe), { vod: this.vodPath(file) });
+      this.add(id, fileSource(file, this.probe), { vod: this.vodPath(file), origin: 'media' });
       added.push(id);
     }
     return added;
@@ -77,10 +80,30 @@ export class ChannelRegistry {
     return vodUrlOfFile(this.config.mediaDir, file);
   }
 
-  private add(id: string, source: ChannelSource, extra: { keepAlive?: boolean; openControl?: boolean; vod?: string | null } = {}): void {
+  /**
+   * A channel added while the server runs (channel/runtime-channels.ts checked it): `file` is the
+   * source's real path inside the media folder and its /vod/ URL, or null for a URL source. Null
+   * when the id is taken or the registry is closed.
+   */
+  addRuntime(ch: ChannelConfig, file: { path: string; vod: string | null } | null): Channel | null {
+    if (this.closed || this.channels.has(ch.id)) return null;
+    const source = file ? fileSource(file.path, this.probe, ch.transcode) : liveSource(ch.source, this.probe, ch.transcode);
+    return this.add(ch.id, source, { keepAlive: ch.keepAlive ?? false, openControl: ch.openControl ?? false, vod: file?.vod ?? null, origin: 'runtime' });
+  }
+
+  /** Takes a channel out: its viewers are told CHANNEL_DELETED and detached, its ffmpeg stops. */
+  async remove(id: string): Promise<boolean> {
+    const channel = this.channels.get(id);
+    if (!channel) return false;
+    this.channels.delete(id);
+    await channel.close(new PushcastError(ErrorCode.CHANNEL_DELETED, `channel "${id}" was deleted`));
+    return true;
+  }
+
+  private add(id: string, source: ChannelSource, extra: { keepAlive?: boolean; openControl?: boolean; vod?: string | null; origin: ChannelOrigin }): Channel | null {
     if (this.channels.has(id)) {
       this.log.warn('duplicate channel id ignored', { channel: id });
-      return;
+      return null;
     }
     const { config } = this;
     const channel = new Channel({
@@ -89,6 +112,7 @@ export class ChannelRegistry {
       keepAlive: extra.keepAlive ?? false,
       openControl: extra.openControl ?? false,
       vod: extra.vod ?? null,
+      origin: extra.origin,
       ffmpegPath: this.ffmpegPath,
       idleStopMs: config.idleStopMs,
       stopTimeoutMs: config.stopTimeoutMs,
@@ -108,6 +132,7 @@ export class ChannelRegistry {
     });
     this.channels.set(id, channel);
     void channel.prime();
+    return channel;
   }
 
   get(id: string): Channel | undefined {

@@ -39,6 +39,24 @@ export function utf8Length(s: string): number {
   return n;
 }
 
+/** Raw bounds on comment fields before the text rules (core/comment-text.ts) judge them, UTF-16 units. */
+const COMMENT_RAW_MAX = 2048;
+const NAME_RAW_MAX = 256;
+
+/**
+ * The fields of a comment, `{text, name?}`, as the WebSocket `comment` message and the body of
+ * POST /api/channels/<id>/comments carry them: types only (the length and character rules give
+ * their own codes later); a string saying what is wrong otherwise.
+ */
+export function readCommentFields(value: Record<string, unknown>, allowed: readonly string[] = ['text', 'name']): { text: string; name?: string } | string {
+  const extra = unknownKey(value, allowed);
+  if (extra) return `comment: unknown field "${extra.slice(0, 32)}"`;
+  const { text, name } = value;
+  if (typeof text !== 'string' || text.length > COMMENT_RAW_MAX) return 'comment: "text" must be a string';
+  if (name !== undefined && (typeof name !== 'string' || name.length > NAME_RAW_MAX)) return 'comment: "name" must be a string';
+  return name !== undefined ? { text, name } : { text };
+}
+
 /**
  * Validates one client text frame. Pure: never throws, whatever the input.
  * Size is checked on the raw length first so a huge frame is never parsed.
@@ -127,6 +145,18 @@ export function parseClientMessage(raw: string): ParseResult {
       const { t0 } = value;
       if (typeof t0 !== 'number' || !Number.isFinite(t0)) return bad('ping: "t0" must be a finite number');
       return { ok: true, message: { type, t0 } };
+    }
+    case 'comment': {
+      const fields = readCommentFields(value, ['type', 'id', 'text', 'name']);
+      if (typeof fields === 'string') return bad(fields);
+      return { ok: true, message: withId({ type, ...fields }) };
+    }
+    case 'delete-comment': {
+      const extra = unknownKey(value, ['type', 'id', 'comment']);
+      if (extra) return bad(`delete-comment: unknown field "${extra}"`);
+      const { comment } = value;
+      if (!Number.isSafeInteger(comment) || (comment as number) < 1) return bad('delete-comment: "comment" must be a comment id (a positive integer)');
+      return { ok: true, message: withId({ type, comment: comment as number }) };
     }
     default:
       return { ok: false, code: ErrorCode.UNKNOWN_TYPE, message: `unknown message type "${type.slice(0, 32)}"`, ...(id !== undefined ? { id } : {}) };

@@ -83,7 +83,22 @@ export interface PingMessage {
   type: 'ping';
   t0: number;
 }
-export type ClientMessage = HelloMessage | JoinMessage | LeaveMessage | PingMessage | ControlMessage | ReportMessage | SubscribeMessage;
+/** A timed comment on the joined channel (README "Comments"); answered by `ack` / `error {id}`. */
+export interface CommentPostMessage {
+  type: 'comment';
+  id?: CommandId;
+  /** One line, 1–200 characters after trimming (core/comment-text.ts). */
+  text: string;
+  /** Display name, ≤ 32 characters; "viewer" when absent. */
+  name?: string;
+}
+/** Controllers: delete a comment for everyone. `comment` is its id (`id` is the reply's, as everywhere). */
+export interface CommentDeleteMessage {
+  type: 'delete-comment';
+  id?: CommandId;
+  comment: number;
+}
+export type ClientMessage = HelloMessage | JoinMessage | LeaveMessage | PingMessage | ControlMessage | ReportMessage | SubscribeMessage | CommentPostMessage | CommentDeleteMessage;
 export type ClientMessageType = ClientMessage['type'];
 
 // ---- server → client -------------------------------------------------------------------------
@@ -96,6 +111,8 @@ export type ClientMessageType = ClientMessage['type'];
  */
 export type ChannelStatus = 'idle' | 'starting' | 'running' | 'retrying' | 'stopping' | 'error';
 export type SourceKind = 'test' | 'file' | 'live';
+/** Where a channel came from: only `runtime` ones (POST /api/channels) can be deleted. */
+export type ChannelOrigin = 'builtin' | 'config' | 'media' | 'runtime';
 
 export interface ChannelInfo {
   id: string;
@@ -147,6 +164,8 @@ export interface ChannelInfo {
   nextRetryAt: number | null;
   /** Fragments skipped for this channel's viewers because their connection could not keep up. */
   drops: number;
+  /** The test pattern (builtin), the config file, a file of the media folder, or added at runtime. */
+  origin?: ChannelOrigin;
 }
 
 export interface WelcomeMessage {
@@ -227,8 +246,33 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
+/**
+ * A stored timed comment, as every viewer of its channel gets it and GET …/comments lists it.
+ * `at`: seconds into the file where the channel's shared playhead stood when it was posted (file
+ * channels: it shows again whenever playback passes there); null on live channels, whose media
+ * timeline restarts with every run, so a position would point nowhere later.
+ */
+export interface CommentInfo {
+  id: number;
+  channel: string;
+  at: number | null;
+  /** Server clock when posted, ms since the Unix epoch. */
+  time: number;
+  name: string;
+  text: string;
+}
+export interface CommentMessage extends CommentInfo {
+  type: 'comment';
+}
+export interface CommentDeletedMessage {
+  type: 'comment-deleted';
+  id: number;
+  channel: string;
+}
+
 export type ServerMessage =
-  | WelcomeMessage | SessionMessage | MseMessage | StateMessage | PongMessage | AckMessage | ErrorMessage | OverviewMessage;
+  | WelcomeMessage | SessionMessage | MseMessage | StateMessage | PongMessage | AckMessage | ErrorMessage | OverviewMessage
+  | CommentMessage | CommentDeletedMessage;
 
 // Validation of client frames (parseClientMessage) lives in protocol-validate.ts.
 

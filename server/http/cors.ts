@@ -64,8 +64,15 @@ export function corsHeaders(origin: string | undefined, allow: readonly string[]
   return { Vary: 'Origin' };
 }
 
-/** What the HTTP API (not /vod/) lets a cross-origin script do: read, and POST commands with a token. */
-export const API_CORS = { methods: 'GET, HEAD, POST, OPTIONS', headers: 'Authorization, Content-Type' } as const;
+/**
+ * What the HTTP API (not /vod/) lets a cross-origin script do: read, POST commands / comments, DELETE
+ * with a token, and speak tus at /api/uploads (PATCH and the tus request headers; the tus responses
+ * list their own Access-Control-Expose-Headers: Location, Upload-Offset, Upload-Expires …).
+ */
+export const API_CORS = {
+  methods: 'GET, HEAD, POST, PATCH, DELETE, OPTIONS',
+  headers: 'Authorization, Content-Type, Tus-Resumable, Upload-Length, Upload-Defer-Length, Upload-Offset, Upload-Metadata, Upload-Concat, X-Requested-With, X-HTTP-Method-Override',
+} as const;
 
 /** Headers for a preflight (OPTIONS) response; without a match only `Vary` is set. */
 export function preflightHeaders(

@@ -102,6 +102,16 @@ export interface Config {
   errorRetryMs: number;
   /** Graceful shutdown: in-flight HTTP responses get this long before the process exits anyway, ms (main.ts). */
   shutdownTimeoutMs: number;
+  /** Largest upload accepted at /api/uploads, bytes; a larger Upload-Length answers 413 (upload/uploads.ts). */
+  uploadMaxBytes: number;
+  /** An unfinished upload is removed this long after its creation, ms; 0 keeps it forever (upload/uploads.ts). */
+  uploadExpiryMs: number;
+  /**
+   * URL schemes a channel added at runtime (POST /api/channels) may use (channel/source-policy.ts);
+   * env ALLOWED_SOURCE_SCHEMES. Schemes that read local files or run things (file, concat, pipe …,
+   * NEVER_SOURCE_SCHEMES) are refused here even if listed. Config-file channels are not limited.
+   */
+  allowedSourceSchemes: string[];
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -139,7 +149,19 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   maxStartAttempts: 5,
   errorRetryMs: 60_000,
   shutdownTimeoutMs: 5_000,
+  uploadMaxBytes: 8 * 1024 ** 3,
+  uploadExpiryMs: 24 * 60 * 60 * 1000,
+  allowedSourceSchemes: ['udp', 'rtp', 'rtsp', 'rtsps', 'rtmp', 'rtmps', 'srt', 'http', 'https'],
 });
+
+/**
+ * ffmpeg protocols that read local files, other processes' data or nested inputs (concat:a|b,
+ * subfile, cache:, crypto: …): never a runtime channel's scheme, whatever allowedSourceSchemes says.
+ */
+export const NEVER_SOURCE_SCHEMES: readonly string[] = [
+  'file', 'concat', 'concatf', 'pipe', 'fd', 'subfile', 'data', 'cache', 'async', 'crypto', 'tee', 'md5',
+  'lavfi', 'unix', 'bluray', 'android_content', 'fifo',
+];
 
 /** The one Origin allowlist in force: allowedOrigins plus the older corsOrigins, without repeats. */
 export function originAllowlist(c: Pick<Config, 'allowedOrigins' | 'corsOrigins'>): string[] {
@@ -184,7 +206,7 @@ const NUMERIC_KEYS = [
   'port', 'fragmentMs', 'keyframeIntervalSec', 'idleStopMs', 'stopTimeoutMs', 'restartMinMs', 'restartMaxMs',
   'gopCacheMaxBytes', 'sessionMaxBufferedBytes', 'heartbeatMs', 'messagesPerSecond', 'messageBurst',
   'maxConnectionsPerIp', 'maxViewersPerChannel', 'maxFfmpeg', 'overloadCloseMs', 'stallTimeoutMs',
-  'probeTimeoutMs', 'maxStartAttempts', 'errorRetryMs', 'shutdownTimeoutMs',
+  'probeTimeoutMs', 'maxStartAttempts', 'errorRetryMs', 'shutdownTimeoutMs', 'uploadMaxBytes', 'uploadExpiryMs',
 ] as const;
 /** Limits where 0 would lock everyone out or spin: at least 1. */
 const POSITIVE_KEYS = ['messagesPerSecond', 'messageBurst', 'maxConnectionsPerIp', 'maxViewersPerChannel', 'maxFfmpeg', 'maxStartAttempts', 'heartbeatMs', 'probeTimeoutMs'] as const;
@@ -197,7 +219,7 @@ function checkFileConfig(value: unknown, file: string): Partial<Config> {
   const known = new Set(Object.keys(DEFAULTS));
   for (const [key, v] of Object.entries(value)) {
     if (!known.has(key)) throw new ConfigError(`${file}: unknown key "${key}"`);
-    const expected = key === 'channels' || key === 'corsOrigins' || key === 'allowedOrigins' ? 'array' : key === 'ffmpegPath' || key === 'controlToken' ? 'string' : typeof DEFAULTS[key as keyof Config];
+    const expected = key === 'channels' || key === 'corsOrigins' || key === 'allowedOrigins' || key === 'allowedSourceSchemes' ? 'array' : key === 'ffmpegPath' || key === 'controlToken' ? 'string' : typeof DEFAULTS[key as keyof Config];
     const actual = Array.isArray(v) ? 'array' : typeof v;
     if (actual !== expected && !((key === 'ffmpegPath' || key === 'controlToken') && v === null)) {
       throw new ConfigError(`${file}: "${key}" must be ${expected}, got ${actual}`);
@@ -245,6 +267,10 @@ function validate(c: Config): Config {
     validateCorsOrigins(originAllowlist(c));
   } catch (err) {
     throw new ConfigError((err as Error).message.replace(/^corsOrigins/, 'allowedOrigins'));
+  }
+  for (const s of c.allowedSourceSchemes) {
+    if (typeof s !== 'string' || !/^[a-z][a-z0-9+.-]{0,31}$/.test(s)) throw new ConfigError(`allowedSourceSchemes: "${String(s)}" is not a lowercase URL scheme`);
+    if (NEVER_SOURCE_SCHEMES.includes(s)) throw new ConfigError(`allowedSourceSchemes: "${s}" reads local files or nested inputs and is never allowed`);
   }
   if (c.controlToken !== null && c.controlToken.length < 8) throw new ConfigError('controlToken (CONTROL_TOKEN) must have at least 8 characters');
   return c;
@@ -316,6 +342,7 @@ export function resolveConfig({ argv, env, readFile }: ResolveInput): Config | '
     channels: [...(fromFile.channels ?? []), ...cliChannels].map((c) => ({ ...c })),
     corsOrigins: [...(fromFile.corsOrigins ?? DEFAULTS.corsOrigins)],
     allowedOrigins: [...(fromFile.allowedOrigins ?? DEFAULTS.allowedOrigins), ...splitList(env['ALLOWED_ORIGINS'])],
+    allowedSourceSchemes: env['ALLOWED_SOURCE_SCHEMES'] ? splitList(env['ALLOWED_SOURCE_SCHEMES']) : [...(fromFile.allowedSourceSchemes ?? DEFAULTS.allowedSourceSchemes)],
   };
   return validate(merged);
 }

@@ -37,6 +37,57 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'comments',
+    sql: `
+      -- Timed comments (store/comments.ts): at = seconds into the file, NULL on live channels;
+      -- time = server ms. AUTOINCREMENT: a deleted comment's id is never reused.
+      CREATE TABLE comments (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel TEXT NOT NULL,
+        at      REAL CHECK (at IS NULL OR at >= 0),
+        time    INTEGER NOT NULL,
+        name    TEXT NOT NULL,
+        text    TEXT NOT NULL
+      ) STRICT;
+      -- GET /api/channels/<id>/comments?from&to: a range scan on one channel's positions.
+      CREATE INDEX comments_channel_at ON comments (channel, at);
+    `,
+  },
+  {
+    version: 3,
+    name: 'runtime channels',
+    sql: `
+      -- Channels added with POST /api/channels (store/channels.ts), made again at start in
+      -- created_at order (ms). source as given (local state; masked wherever it leaves).
+      CREATE TABLE runtime_channels (
+        id           TEXT PRIMARY KEY,
+        source       TEXT NOT NULL,
+        keep_alive   INTEGER NOT NULL CHECK (keep_alive IN (0, 1)),
+        transcode    TEXT NOT NULL CHECK (transcode IN ('auto', 'always', 'never')),
+        open_control INTEGER NOT NULL CHECK (open_control IN (0, 1)),
+        created_at   INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 4,
+    name: 'uploads',
+    sql: `
+      -- Unfinished tus uploads (store/uploads.ts); the bytes are <dataDir>/uploads/<id>, whose
+      -- length is the real offset. size NULL: deferred length. target: the media file name a finish
+      -- chose, so a finish cut by a crash is completed rather than repeated.
+      CREATE TABLE uploads (
+        id         TEXT PRIMARY KEY,
+        size       INTEGER CHECK (size IS NULL OR size >= 0),
+        offset     INTEGER NOT NULL DEFAULT 0,
+        metadata   TEXT,
+        created_at TEXT,
+        target     TEXT
+      ) STRICT;
+    `,
+  },
 ];
 
 export class MigrationError extends Error {

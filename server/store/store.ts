@@ -4,12 +4,20 @@
  */
 import { openDatabase, type Database } from './database.js';
 import { PlayheadStore } from './playheads.js';
+import { CommentStore } from './comments.js';
+import { RuntimeChannelStore } from './channels.js';
 import { Settings } from './settings.js';
+import { UploadRecords } from './uploads.js';
 
 export interface Store {
   readonly db: Database;
   readonly settings: Settings;
   readonly playheads: PlayheadStore;
+  readonly comments: CommentStore;
+  /** Channels added at runtime (POST /api/channels). */
+  readonly channels: RuntimeChannelStore;
+  /** Unfinished uploads' bookkeeping (the tus configstore, server/upload/). */
+  readonly uploads: UploadRecords;
   close(): void;
 }
 
@@ -20,6 +28,9 @@ export function openStore(dataDir: string): Store {
     db,
     settings: new Settings(db),
     playheads: new PlayheadStore(db),
+    comments: new CommentStore(db),
+    channels: new RuntimeChannelStore(db),
+    uploads: new UploadRecords(db),
     close: () => {
       if (db.open) db.close();
     },

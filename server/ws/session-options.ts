@@ -4,6 +4,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { Channel } from '../channel/channel.js';
+import type { CommentService } from '../comments/comments.js';
 import type { Logger } from '../runtime/log.js';
 
 export interface SessionOptions {
@@ -23,6 +24,8 @@ export interface SessionOptions {
   messagesPerSecond?: number;
   /** A viewer that keeps skipping fragments this long is closed with 4001, ms. */
   overloadCloseMs?: number;
+  /** Timed comments (comments/comments.ts); without it `comment` is answered UNKNOWN_TYPE. */
+  comments?: CommentService;
   /** Counters for /metrics; optional so unit tests need none. */
   metrics?: SessionMetrics;
   log: Logger;

@@ -25,6 +25,7 @@ import { DEFAULT_GATE, MessageGate, budgetScale } from '../access/message-gate.j
 import { parseClientMessage } from '../core/protocol-validate.js';
 import { FragmentFlow } from './fragment-flow.js';
 import { StateThrottle } from './state-throttle.js';
+import { handleCommentMessage } from './comment-handler.js';
 import type { SessionOptions } from './session-options.js';
 import { ErrorCode, type PushcastError } from '../core/errors.js';
 import type { Fragment, InitSegment } from '../ffmpeg/fragmenter.js';
@@ -222,6 +223,12 @@ export class Session implements ChannelViewer {
         this.state = 'ready';
         this.ack(msg.id);
         return;
+      case 'comment':
+      case 'delete-comment': { // comment-handler.ts: who may, then the comment service
+        const reply = handleCommentMessage(this.opts.comments, msg, { channel: this.channel?.id ?? null, role: this.role });
+        if (reply.ok) this.ack(msg.id); else this.sendError(reply.code, reply.message, msg.id);
+        return;
+      }
       case 'ping': {
         const t1 = Date.now();
         this.send({ type: 'pong', t0: msg.t0, t1, t2: Date.now() });
@@ -295,6 +302,7 @@ export class Session implements ChannelViewer {
   onError(error: PushcastError): void {
     if (this.state !== 'joined') return;
     this.sendError(error.code, error.message);
+    if (error.code === ErrorCode.CHANNEL_DELETED) { this.leaveChannel(); this.state = 'ready'; } // joined → ready: nothing to watch
   }
 
   /** At most one state per STATE_MIN_GAP_MS, the newest held while the socket is backed up. */

@@ -22,11 +22,14 @@ const LAYERS: Record<string, number> = {
   'server/store': 3, // SQLite: the database, migrations, one repository per table
   'server/channel': 4, // a channel: lifecycle, timelines, GOP cache, registry
   'server/vod': 4, // files over HTTP: descriptions, derived copies, routes
+  'server/comments': 4, // timed comments: rules, the service that stamps, stores and announces them
   'server/api': 5, // HTTP routes over channels (commands, health)
   'server/ws': 5, // the WebSocket edge: upgrade gate, session, heartbeat
+  'server/upload': 5, // resumable uploads (tus at /api/uploads): naming, probe-and-place, sweep
   server: 6, // wiring: server.ts, main.ts
   'web/src/player': 10, // the browser player (imports server/core only)
   'web/src/pages': 11, // the pages that use it
+  'web/src/embed': 12, // <pushcast-player> (player.js): the player and the pages' comments layer
 };
 
 function sources(dir: string): string[] {

@@ -260,8 +260,12 @@ describe.skipIf(!ffmpeg)('server with the real ffmpeg', () => {
     const missing = await fetch(`${server.url}/api/channels/nope`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('UNKNOWN_CHANNEL');
+    const put = await fetch(`${server.url}/api/channels`, { method: 'PUT' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, HEAD');
+    // POST adds a channel at runtime (api/channels.ts): a controller's route.
     const post = await fetch(`${server.url}/api/channels`, { method: 'POST' });
-    expect(post.status).toBe(405);
-    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    expect(post.status).toBe(401);
+    expect(((await post.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
   });
 });

@@ -24,6 +24,8 @@ describe('MessageGate', () => {
     ['ping', TYPE_BUDGETS.ping.burst],
     ['report', TYPE_BUDGETS.report.burst],
     ['subscribe', TYPE_BUDGETS.subscribe.burst],
+    ['comment', TYPE_BUDGETS.comment.burst],
+    ['delete-comment', TYPE_BUDGETS['delete-comment'].burst],
   ] as const)('admits a burst of %s, then refuses', (type, burst) => {
     const g = gate();
     expect(admitMany(g, type, burst).ok).toBe(burst);

@@ -16,6 +16,11 @@ describe('pageFor', () => {
     ['/watch/', null],
     ['/watch/a/b', null],
     ['/dashboard', 'dashboard.html'],
+    ['/play/clip.mp4', 'play.html'],
+    ['/play/films/my%20clip.mkv', 'play.html'],
+    ['/play/..%2f..%2fetc%2fpasswd', 'play.html'], // only the page: its script asks /vod/, which refuses
+    ['/play/', null],
+    ['/play', null],
     ['/assets/x.js', null],
     ['/api/channels', null],
   ])('%s → %s', (p, page) => {
@@ -30,6 +35,7 @@ describe('createStaticHandler', () => {
   beforeAll(async () => {
     writeFileSync(path.join(web.dir, 'index.html'), '<h1>home</h1>');
     writeFileSync(path.join(web.dir, 'watch.html'), '<h1>watch</h1>');
+    writeFileSync(path.join(web.dir, 'play.html'), '<h1>play</h1>');
     mkdirSync(path.join(web.dir, 'assets'));
     writeFileSync(path.join(web.dir, 'assets', 'app-abc123.js'), 'console.log(1)');
     writeFileSync(path.join(path.dirname(web.dir), 'pushcast-secret.txt'), 'secret');
@@ -54,6 +60,8 @@ describe('createStaticHandler', () => {
   it.each([
     ['/', 200, 'text/html; charset=utf-8', '<h1>home</h1>', 'no-cache'],
     ['/watch/test', 200, 'text/html; charset=utf-8', '<h1>watch</h1>', 'no-cache'],
+    ['/play/sub/clip.mp4', 200, 'text/html; charset=utf-8', '<h1>play</h1>', 'no-cache'],
+    ['/play/..%2f..%2fpushcast-secret.txt', 200, 'text/html; charset=utf-8', '<h1>play</h1>', 'no-cache'],
     ['/assets/app-abc123.js', 200, 'text/javascript; charset=utf-8', 'console.log(1)', 'public, max-age=31536000, immutable'],
     ['/assets/missing.js', 404, null, 'not ours', null],
     ['/..%2fpushcast-secret.txt', 404, null, 'not ours', null],

@@ -35,6 +35,10 @@ const FILES: Record<string, string> = {
   'keyframe-big.json': JSON.stringify({ keyframeIntervalSec: 11 }),
   'restart.json': JSON.stringify({ restartMinMs: 5000, restartMaxMs: 1000 }),
   'negative.json': JSON.stringify({ idleStopMs: -5 }),
+  'schemes.json': JSON.stringify({ allowedSourceSchemes: ['srt', 'https'] }),
+  'schemes-file.json': JSON.stringify({ allowedSourceSchemes: ['udp', 'file'] }),
+  'schemes-upper.json': JSON.stringify({ allowedSourceSchemes: ['UDP'] }),
+  'schemes-string.json': JSON.stringify({ allowedSourceSchemes: 'udp' }),
 };
 
 function resolve(argv: string[], env: Env = {}): Config | 'help' {
@@ -84,6 +88,8 @@ describe('resolveConfig: values', () => {
     }],
     ['"test" is free once the test pattern is off', ['--config', 'test-off.json'], {}, { testPattern: false, channels: [{ id: 'test', source: 'x.mp4' }] }],
     ['--channel test with --no-test-pattern', ['--no-test-pattern', '--channel', 'test=a.mp4'], {}, { testPattern: false, channels: [{ id: 'test', source: 'a.mp4' }] }],
+    ['allowedSourceSchemes from the file', ['--config', 'schemes.json'], {}, { allowedSourceSchemes: ['srt', 'https'] }],
+    ['env ALLOWED_SOURCE_SCHEMES over the file', ['--config', 'schemes.json'], { ALLOWED_SOURCE_SCHEMES: 'rtsp, srt' }, { allowedSourceSchemes: ['rtsp', 'srt'] }],
   ])('%s', (_name, argv, env, expected) => {
     expect(resolve(argv, env)).toEqual({ ...DEFAULTS, ...expected });
   });
@@ -138,6 +144,12 @@ describe('resolveConfig: errors', () => {
     ['--channel without an id', ['--channel', '=rtsp://x'], {}, '--channel expects <id>=<source>, got "=rtsp://x"'],
     ['--channel without a source', ['--channel', 'cam='], {}, '--channel expects <id>=<source>, got "cam="'],
     ['--channel= empty', ['--channel='], {}, '--channel expects <id>=<source>, got ""'],
+    // allowedSourceSchemes (channels added at runtime)
+    ['a scheme that reads local files', ['--config', 'schemes-file.json'], {}, 'allowedSourceSchemes: "file" reads local files or nested inputs and is never allowed'],
+    ['concat: from the env', [], { ALLOWED_SOURCE_SCHEMES: 'udp,concat' }, /"concat" reads local files/],
+    ['an upper-case scheme', ['--config', 'schemes-upper.json'], {}, 'allowedSourceSchemes: "UDP" is not a lowercase URL scheme'],
+    ['a scheme with "://"', [], { ALLOWED_SOURCE_SCHEMES: 'udp://' }, /"udp:\/\/" is not a lowercase URL scheme/],
+    ['a string instead of a list', ['--config', 'schemes-string.json'], {}, 'schemes-string.json: "allowedSourceSchemes" must be array, got string'],
     ['--channel with a bad id', ['--channel', 'my cam=x'], {}, /channel id "my cam" may only use/],
     ['--channel id starting with a dot', ['--channel', '.hidden=x'], {}, /channel id ".hidden" may only use/],
     ['--channel id of 129 characters', ['--channel', `${'a'.repeat(129)}=x`], {}, /may only use letters, digits/],

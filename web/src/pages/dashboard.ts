@@ -23,8 +23,10 @@ import '../styles/main.css';
 import { describeSupervision, formatBitrate, formatClock, formatSeconds } from './format.js';
 import { forgetToken, readControlToken, storeToken } from './token.js';
 import { startMediaJobs } from './media-jobs.js';
+import { startChannelForm } from './channel-form.js';
 import { SKIP_SEC } from './transport.js';
 import { createTransportElements, TransportControls } from './transport-controls.js';
+import { mountUploads } from './uploads.js';
 
 declare global {
   interface Window {
@@ -48,6 +50,8 @@ const panel = $('#panel');
 const channelsTable = $<HTMLTableElement>('#channels');
 const viewersBody = $<HTMLTableElement>('#viewers').tBodies[0]!;
 const noViewers = $('#no-viewers');
+const channelAdmin = startChannelForm($('#add-channel'), readControlToken); // POST / DELETE /api/channels
+const uploads = mountUploads($('#uploads'));
 
 let client: ControlClient | null = null;
 let lastOverview: OverviewMessage | null = null;
@@ -220,6 +224,7 @@ function renderChannels(channels: readonly ChannelInfo[]): void {
       rows.set(info.id, row);
     }
     row.update(info);
+    channelAdmin.decorate(row.body, info); // a Delete button on runtime channels
     channelsTable.append(row.body); // (re)appending keeps the server's order
   }
   for (const [id, row] of rows) {
@@ -279,6 +284,7 @@ function connect(token: string): void {
   panel.hidden = false;
   forgetButton.hidden = false;
   const c = new ControlClient(defaultSocketUrl(), token);
+  uploads.connect(token);
   client = c;
   window.dashboard = { client: c, overview: () => lastOverview };
   c.on('state', ({ to, reason }) => {

@@ -9,6 +9,10 @@
  * they are enabled when this page is a controller (control token from `#token=…` or localStorage,
  * token.ts) or the channel's control is 'open', and disabled with a tooltip otherwise.
  * The controls are the shared TransportControls (transport-controls.ts) on this page's elements.
+ * Links to a moment (watch-moment.ts): opened with `?t=90`, a controller's page moves the channel
+ * there once, a viewer's offers "watch alone from 1:30" (`/play/<file>?t=90`); "copy link at this
+ * moment" copies `/watch/<id>?t=<position>` for file channels.
+ * Timed comments (comments-layer.ts) drift over the video; the row under it posts them.
  * The player is exposed as `window.player` for debugging and end-to-end tests.
  */
 import type { ChannelInfo } from '../../../server/core/protocol.js';
@@ -19,6 +23,8 @@ import { channelFromPath, describeSupervision, formatBitrate, formatBytes, forma
 import { readControlToken } from './token.js';
 import { SKIP_SEC } from './transport.js';
 import { TransportControls } from './transport-controls.js';
+import { CommentsLayer } from './comments-layer.js';
+import { setupWatchMoments } from './watch-moment.js';
 
 declare global {
   interface Window {
@@ -149,6 +155,14 @@ function updateControls(): void {
 
 player.on('channel', updateControls);
 player.on('session', updateControls);
+// `?t=`: a controller moves the channel there once, a viewer gets "watch alone from …"; "copy link at this moment".
+setupWatchMoments(player, {
+  box: $('#moment'),
+  alone: $<HTMLAnchorElement>('#watch-alone'),
+  copy: $<HTMLButtonElement>('#copy-moment'),
+  field: $<HTMLInputElement>('#moment-link'),
+  status: $('#moment-status'),
+}, showError);
 setInterval(() => {
   updateControls();
   // Counts "retry in N s" down between state messages.
@@ -205,4 +219,9 @@ if (channel === null) {
   document.title = `${channel} · pushcast`;
   player.attach(video);
   player.load(channel);
+  // Timed comments over the video and the input row under it (comments-layer.ts).
+  new CommentsLayer(player, channel, {
+    box: $('.video-box'), video, form: $<HTMLFormElement>('#comment-form'), name: $<HTMLInputElement>('#comment-name'),
+    text: $<HTMLInputElement>('#comment-text'), send: $<HTMLButtonElement>('#comment-send'), toggle: $<HTMLButtonElement>('#comments-toggle'), status: $('#comment-status'),
+  }).start();
 }

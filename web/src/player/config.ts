@@ -6,12 +6,20 @@ import { DEFAULT_SILENCE_TIMEOUT_MS } from './connection.js';
 import { DEFAULT_LIVE_EDGE_OPTIONS, resolveLiveEdgeOptions, type LiveEdgeOptions } from './live-edge.js';
 import { DEFAULT_PINGER_OPTIONS, type PingerOptions } from './pinger.js';
 import { DEFAULT_PROGRESSIVE_OPTIONS, type ProgressiveOptions } from './progressive-rules.js';
+import { normalizeServerBase } from './server-url.js';
 import { DEFAULT_QUEUE_OPTIONS, type SourceBufferQueueOptions } from './source-buffer-queue.js';
 import { DEFAULT_SYNC_OPTIONS, resolveSyncOptions, type SyncOptions } from './sync.js';
 
 export interface PlayerConfig {
   /** WebSocket URL; null → `ws(s)://<page host>/ws` (Player). */
   url: string | null;
+  /**
+   * The pushcast server (`https://host:8080`) the WebSocket and the HTTP look-ups (`/api/channels`,
+   * `/api/media`, `/vod/`) go to; null: the page's own origin (server-url.ts). `url` still wins
+   * for the socket. An embedding page (web/src/embed) sets it; the server must allow the page's
+   * origin (allowedOrigins).
+   */
+  server: string | null;
   /** Live-edge policy: target delay, catch-up rate, jump and stall thresholds (live-edge.ts). */
   liveEdge: LiveEdgeOptions;
   /** File channels: drift thresholds and nudge rate for following the shared playhead (sync.ts). */
@@ -69,6 +77,7 @@ export type PlayerOptions = Partial<Omit<PlayerConfig, 'liveEdge' | 'sync' | 'bu
 
 export const DEFAULT_PLAYER_CONFIG: Readonly<PlayerConfig> = {
   url: null,
+  server: null,
   liveEdge: DEFAULT_LIVE_EDGE_OPTIONS,
   sync: DEFAULT_SYNC_OPTIONS,
   buffer: DEFAULT_QUEUE_OPTIONS,
@@ -96,6 +105,7 @@ export function resolvePlayerConfig(options: PlayerOptions = {}): PlayerConfig {
   const config: PlayerConfig = {
     ...d,
     ...options,
+    server: options.server == null ? null : normalizeServerBase(options.server),
     liveEdge: resolveLiveEdgeOptions(options.liveEdge),
     sync: resolveSyncOptions(options.sync),
     buffer: { ...d.buffer, ...options.buffer },

@@ -28,7 +28,7 @@ export const SILENT_CLOSE_CODE = 4000;
 /** Close code the browser reports for a socket that dropped without a close frame (RFC 6455 §7.1.5). */
 const ABNORMAL_CLOSE_CODE = 1006;
 
-const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage['type']>(['welcome', 'session', 'mse', 'state', 'pong', 'ack', 'error', 'overview']);
+const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage['type']>(['welcome', 'session', 'mse', 'state', 'pong', 'ack', 'error', 'overview', 'comment', 'comment-deleted']);
 
 /**
  * Parses one server text frame. Checks that it is a JSON object with a known `type`; the server is

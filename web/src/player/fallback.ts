@@ -45,7 +45,7 @@ export class FallbackCoordinator {
     if (this.progressive || this.probe) return;
     const probe = new AbortController();
     this.probe = probe;
-    void probeChannel(this.session.channel, probe.signal).then((result) => {
+    void probeChannel(this.session.channel, probe.signal, undefined, this.config.server).then((result) => {
       if (probe.signal.aborted) return;
       this.probe = null;
       // The socket may have come back while we looked the channel up.
@@ -73,7 +73,7 @@ export class FallbackCoordinator {
     host.endMse();
     this.session.channelInfo = probe.info;
     host.emit('channel', probe.info);
-    const p = new ProgressivePlayback(this.video, probe.info, probe.receivedAt, this.config.progressive);
+    const p = new ProgressivePlayback(this.video, probe.info, probe.receivedAt, this.config.progressive, undefined, this.config.server);
     this.progressive = p;
     p.on('state', ({ to }) => {
       if (to === 'preparing') host.setState('connecting');

@@ -2,7 +2,7 @@
  * The Player's event map, and the small surface its parts (mse-path.ts, follower.ts, fallback.ts)
  * use to drive it: they change its state and report errors through the facade, never directly.
  */
-import type { ChannelInfo, PlaybackMode } from '../../../server/core/protocol.js';
+import type { ChannelInfo, CommentDeletedMessage, CommentInfo, PlaybackMode } from '../../../server/core/protocol.js';
 import type { PlayerError } from './errors.js';
 import type { PlayerState } from './stats.js';
 
@@ -29,6 +29,10 @@ export interface PlayerEvents {
   mode: { mode: PlaybackMode; reason: string };
   /** The server told us who we are (after every hello). */
   session: { sessionId: string; role: Role };
+  /** A timed comment was posted on our channel (by anyone, us included): show it now. */
+  comment: CommentInfo;
+  /** A controller deleted a comment of our channel: take it off the screen. */
+  'comment-deleted': Omit<CommentDeletedMessage, 'type'>;
 }
 
 /** What the Player lends its parts: its state, its events and its error log. */

@@ -132,6 +132,15 @@ function onServerMessage(load: Load, host: SocketHost, m: ServerMessage): void {
       return;
     case 'overview':
       return; // only for dashboards (subscribe), which use ControlClient
+    case 'comment': {
+      // (one for a channel this load no longer watches is dropped)
+      const { type: _type, ...comment } = m;
+      if (comment.channel === s.channel) host.emit('comment', comment);
+      return;
+    }
+    case 'comment-deleted':
+      if (m.channel === s.channel) host.emit('comment-deleted', { id: m.id, channel: m.channel });
+      return;
   }
 }
 

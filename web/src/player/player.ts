@@ -42,6 +42,7 @@ import { MsePath } from './mse-path.js';
 import type { PlayerEvents, PlayerHost, Role } from './player-events.js';
 import { Pinger } from './pinger.js';
 import { openSocket, sendReport, type Load, type SocketHost } from './player-socket.js';
+import { serverSocketUrl } from './server-url.js';
 import { Session } from './session.js';
 import { collectStats, type PlayerState, type PlayerStats } from './stats.js';
 import { VisibilityWatcher } from './visibility.js';
@@ -116,6 +117,20 @@ export class Player extends Emitter<PlayerEvents> {
     return this.commands.send(message, (m) => this.send(m));
   }
 
+  /**
+   * Posts a timed comment on the joined channel (stamped by the server with the channel's position);
+   * every viewer, this one included, then gets it as a `comment` event. Resolves with `ack` or
+   * `error` (COMMENT_EMPTY, COMMENT_TOO_LONG, RATE_LIMITED, NOT_JOINED…); never rejects.
+   */
+  comment(text: string, name?: string): Promise<CommandReply> {
+    return this.commands.send({ type: 'comment', text, ...(name !== undefined ? { name } : {}) }, (m) => this.send(m));
+  }
+
+  /** Controllers: deletes comment `id` for everyone (`comment-deleted` event); FORBIDDEN otherwise. */
+  deleteComment(id: number): Promise<CommandReply> {
+    return this.commands.send({ type: 'delete-comment', comment: id }, (m) => this.send(m));
+  }
+
   attach(video: HTMLVideoElement): void {
     if (this._state === 'closed') throw new Error('Player: attach() after destroy()');
     if (this.video === video) return;
@@ -161,7 +176,7 @@ export class Player extends Emitter<PlayerEvents> {
       newTimeline: () => follower.newTimeline(),
       firstFragment: () => follower.firstFragment(),
     });
-    load.connection = openSocket(load, this.socketHost!, this.config.url ?? defaultSocketUrl());
+    load.connection = openSocket(load, this.socketHost!, this.config.url ?? serverSocketUrl(this.config.server, location));
     load.tickTimer = setInterval(() => this.tick(load), this.config.tickMs);
     if (this.config.backgroundSuspendMs > 0 && typeof document !== 'undefined') {
       load.visibility = new VisibilityWatcher(document, this.config.backgroundSuspendMs, {
@@ -322,5 +337,5 @@ export class Player extends Emitter<PlayerEvents> {
 
 /** ws(s)://<page host>/ws: same origin as the page, so it works behind the server and Vite dev. */
 export function defaultSocketUrl(): string {
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+  return serverSocketUrl(null, location);
 }

@@ -8,6 +8,7 @@ import type { ChannelInfo } from '../../../server/core/protocol.js';
 import { foldPosition } from '../../../server/core/playhead.js';
 import { readErrorBody } from '../../../server/core/errors.js';
 import { PlayerErrorCode, describeError, type PlayerError } from './errors.js';
+import { serverHttpUrl } from './server-url.js';
 
 export interface ProgressiveOptions {
   /** WebSocket connections in a row that fail before a file channel falls back (Player). */
@@ -149,10 +150,10 @@ export async function readJson(res: Response): Promise<unknown> {
   }
 }
 
-/** `GET /api/channels/<id>`, which works without a WebSocket. Never rejects. */
-export async function probeChannel(channel: string, signal: AbortSignal, fetchFn: typeof fetch = fetch): Promise<ChannelProbe> {
+/** `GET /api/channels/<id>` on `server` (null: the page's origin), which works without a WebSocket. Never rejects. */
+export async function probeChannel(channel: string, signal: AbortSignal, fetchFn: typeof fetch = fetch, server: string | null = null): Promise<ChannelProbe> {
   try {
-    const res = await fetchFn(`/api/channels/${encodeURIComponent(channel)}`, { signal, headers: { Accept: 'application/json' } });
+    const res = await fetchFn(serverHttpUrl(server, `/api/channels/${encodeURIComponent(channel)}`), { signal, headers: { Accept: 'application/json' } });
     const receivedAt = performance.now();
     const body = await readJson(res);
     if (!res.ok) {

@@ -28,6 +28,7 @@ import {
   type MediaListEntry,
   type ProgressiveOptions,
 } from './progressive-rules.js';
+import { serverHttpUrl } from './server-url.js';
 
 
 // ---- the controller --------------------------------------------------------------------------
@@ -54,6 +55,7 @@ export class ProgressivePlayback extends Emitter<ProgressiveEvents> {
    * @param info the channel as `probeChannel` returned it
    * @param receivedAt performance.now() when `info` arrived: `info.serverTime` plus the time since
    *   is the server's clock now, to within half a round trip (no clock sync needed)
+   * @param server the pushcast server's origin for `/api/media` and `/vod/` (null: the page's)
    */
   constructor(
     private readonly video: HTMLVideoElement,
@@ -61,6 +63,7 @@ export class ProgressivePlayback extends Emitter<ProgressiveEvents> {
     private readonly receivedAt: number,
     private readonly options: ProgressiveOptions = DEFAULT_PROGRESSIVE_OPTIONS,
     private readonly fetchFn: typeof fetch = (input, init) => fetch(input, init),
+    private readonly server: string | null = null,
   ) {
     super();
   }
@@ -112,16 +115,17 @@ export class ProgressivePlayback extends Emitter<ProgressiveEvents> {
       this.fail(PlayerErrorCode.VOD_UNAVAILABLE, choice.message);
       return;
     }
-    if (choice.poll) await this.waitUntilReady(choice.url);
+    const url = serverHttpUrl(this.server, choice.url);
+    if (choice.poll) await this.waitUntilReady(url);
     if (this._state !== 'preparing') return;
-    this.load(choice.url);
+    this.load(url);
   }
 
   /** The media listing, or null (reported, not fatal: the plain URL is then the best guess). */
   private async listMedia(): Promise<MediaListEntry[] | null> {
     let problem: string;
     try {
-      const res = await this.fetchFn('/api/media', { signal: this.abort.signal, headers: { Accept: 'application/json' } });
+      const res = await this.fetchFn(serverHttpUrl(this.server, '/api/media'), { signal: this.abort.signal, headers: { Accept: 'application/json' } });
       const body = await readJson(res);
       const files = (body as { files?: unknown } | null)?.files;
       if (res.ok && Array.isArray(files)) return files as MediaListEntry[];
