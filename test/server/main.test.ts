@@ -23,8 +23,12 @@ function runMain(args: string[], env: Record<string, string | undefined> = {}, u
     });
     let stdout = '';
     let stderr = '';
+    // One SIGTERM only: a second one (more output after the match) means "force exit" to main.ts.
+    let signalled = false;
     const check = (): void => {
-      if (until && until.test(stdout + stderr)) child.kill('SIGTERM');
+      if (signalled || !until || !until.test(stdout + stderr)) return;
+      signalled = true;
+      child.kill('SIGTERM');
     };
     child.stdout.on('data', (d: Buffer) => { stdout += d; check(); });
     child.stderr.on('data', (d: Buffer) => { stderr += d; check(); });
@@ -75,7 +79,7 @@ describe('server/main.ts', () => {
   it.skipIf(!ffmpeg)('starts, logs the ffmpeg it uses and the dashboard URL, and stops on SIGTERM', async () => {
     const media = tempDir();
     try {
-      const r = await runMain(['--port', '0', '--host', '127.0.0.1', '--media', media.dir, '--no-test-pattern'], { CONTROL_TOKEN: 'sekrit-token-1', FFMPEG_PATH: ffmpeg!.ffmpeg }, /dashboard: /);
+      const r = await runMain(['--port', '0', '--host', '127.0.0.1', '--media', media.dir, '--data', path.join(media.dir, '.data'), '--no-test-pattern'], { CONTROL_TOKEN: 'sekrit-token-1', FFMPEG_PATH: ffmpeg!.ffmpeg }, /dashboard: /);
       const logs = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(logs.find((l) => l['msg'] === 'using ffmpeg')).toMatchObject({ level: 'info', scope: 'pushcast', path: ffmpeg!.ffmpeg, foundBy: 'explicit', version: expect.stringMatching(/^ffmpeg version/) });
       expect(logs.filter((l) => JSON.stringify(l).includes('sekrit-token-1'))).toEqual([]);
