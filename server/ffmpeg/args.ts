@@ -89,15 +89,41 @@ export const LIVE_ANALYZE_US = 2_500_000;
 const NETWORK_TIMEOUT_US = '10000000';
 
 /**
- * Options for reading a network URL that ffprobe and ffmpeg share: the analysis window and a
- * 10 s socket timeout in each protocol's own option (rtsp: -timeout over TCP; udp/rtp: -timeout,
- * so a publisher that goes quiet fails instead of waiting for our stall timer; others:
- * -rw_timeout). Nothing for plain paths.
+ * The protocols ffmpeg may open while reading a source of each scheme: the scheme itself and what
+ * it runs on. Without a whitelist a source can make ffmpeg open others: an HTTP playlist (HLS, a
+ * concat list, an SDP) naming `file:///etc/passwd` or `subfile:` segments would read this
+ * machine's files into a channel. Nested openings (a playlist's segments, a redirect) are checked
+ * against the same list. A scheme not listed here (an operator's own) gets itself plus the socket
+ * layers.
+ */
+const PROTOCOLS: Readonly<Record<string, string>> = {
+  udp: 'udp',
+  rtp: 'rtp,udp',
+  rtsp: 'rtsp,rtp,udp,tcp',
+  rtsps: 'rtsps,rtsp,rtp,udp,tcp,tls',
+  rtmp: 'rtmp,tcp',
+  rtmps: 'rtmps,rtmp,tcp,tls',
+  srt: 'srt,udp',
+  // HLS over HTTP may redirect between http and https and decrypt AES-128 segments (crypto).
+  http: 'http,https,tcp,tls,crypto',
+  https: 'http,https,tcp,tls,crypto',
+};
+
+/** ffmpeg's -protocol_whitelist for a URL's scheme. */
+export function protocolWhitelist(scheme: string): string {
+  return PROTOCOLS[scheme] ?? [...new Set([scheme, 'tcp', 'udp', 'tls'])].join(',');
+}
+
+/**
+ * Options for reading a network URL that ffprobe and ffmpeg share: the protocols it may open
+ * (protocolWhitelist), the analysis window and a 10 s socket timeout in each protocol's own option
+ * (rtsp: -timeout over TCP; udp/rtp: -timeout, so a publisher that goes quiet fails instead of
+ * waiting for our stall timer; others: -rw_timeout). Nothing for plain paths.
  */
 export function networkInputOptions(url: string): string[] {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase() ?? '';
   if (scheme === '' || scheme === 'file') return [];
-  const opts = ['-analyzeduration', String(LIVE_ANALYZE_US)];
+  const opts = ['-protocol_whitelist', protocolWhitelist(scheme), '-analyzeduration', String(LIVE_ANALYZE_US)];
   if (scheme === 'rtsp' || scheme === 'rtsps') opts.push('-rtsp_transport', 'tcp', '-timeout', NETWORK_TIMEOUT_US);
   else if (scheme === 'udp' || scheme === 'rtp') opts.push('-timeout', NETWORK_TIMEOUT_US);
   else opts.push('-rw_timeout', NETWORK_TIMEOUT_US);

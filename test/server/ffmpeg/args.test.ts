@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TranscodePolicy } from '../../../server/runtime/config.js';
 import {
+  protocolWhitelist,
   buildFfmpegPlan, planCodecs, planToArgv,
   type CodecPlan, type OutputTuning, type ProbeResult, type SourceSpec,
 } from '../../../server/ffmpeg/args.js';
@@ -65,7 +66,8 @@ const fmp4 = (movflags: string): string[] => [
 ];
 const FMP4 = fmp4('empty_moov+default_base_moof+frag_keyframe');
 const FILE_FMP4 = fmp4('empty_moov+default_base_moof+frag_keyframe+frag_discont');
-const LOW_DELAY = ['-fflags', 'nobuffer', '-flags', 'low_delay', '-analyzeduration', '2500000'];
+/** The low-delay input options of a live source whose scheme allows the protocols `wl` (protocolWhitelist). */
+const lowDelay = (wl: string): string[] => ['-fflags', 'nobuffer', '-flags', 'low_delay', '-protocol_whitelist', wl, '-analyzeduration', '2500000'];
 /** File sources keep their own timestamps (-copyts on the input) shifted by an offset in seconds. */
 const KEEP_TS = (offsetSec: string): string[] => ['-avoid_negative_ts', 'disabled', '-output_ts_offset', offsetSec];
 const TEST_VIDEO = 'testsrc2=size=960x540:rate=30';
@@ -142,47 +144,47 @@ describe('planToArgv(buildFfmpegPlan(...))', () => {
     [
       'live rtsp: TCP transport and a 10 s socket timeout',
       { kind: 'live', url: 'rtsp://user:pw@cam.local:554/stream1', paced: false }, COPY,
-      [...GLOBAL, ...LOW_DELAY, '-rtsp_transport', 'tcp', '-timeout', '10000000', '-i', 'rtsp://user:pw@cam.local:554/stream1',
+      [...GLOBAL, ...lowDelay('rtsp,rtp,udp,tcp'), '-rtsp_transport', 'tcp', '-timeout', '10000000', '-i', 'rtsp://user:pw@cam.local:554/stream1',
         '-map', '0:v:0?', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'copy', ...FMP4],
     ],
     [
       'live RTSPS (scheme is case-insensitive)',
       { kind: 'live', url: 'RTSPS://cam/s', paced: false }, COPY,
-      [...GLOBAL, ...LOW_DELAY, '-rtsp_transport', 'tcp', '-timeout', '10000000', '-i', 'RTSPS://cam/s',
+      [...GLOBAL, ...lowDelay('rtsps,rtsp,rtp,udp,tcp,tls'), '-rtsp_transport', 'tcp', '-timeout', '10000000', '-i', 'RTSPS://cam/s',
         '-map', '0:v:0?', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'copy', ...FMP4],
     ],
     [
       'live udp: a 10 s read timeout (a silent publisher fails and is retried)',
       { kind: 'live', url: 'udp://@239.0.0.1:1234', paced: false }, TRANSCODE,
-      [...GLOBAL, ...LOW_DELAY, '-timeout', '10000000', '-i', 'udp://@239.0.0.1:1234', '-map', '0:v:0?', '-map', '0:a:0?', ...X264, ...AAC, ...FMP4],
+      [...GLOBAL, ...lowDelay('udp'), '-timeout', '10000000', '-i', 'udp://@239.0.0.1:1234', '-map', '0:v:0?', '-map', '0:a:0?', ...X264, ...AAC, ...FMP4],
     ],
     [
       'live rtp: a 10 s read timeout',
       { kind: 'live', url: 'rtp://0.0.0.0:5004', paced: false }, COPY,
-      [...GLOBAL, ...LOW_DELAY, '-timeout', '10000000', '-i', 'rtp://0.0.0.0:5004', '-map', '0:v:0?', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'copy', ...FMP4],
+      [...GLOBAL, ...lowDelay('rtp,udp'), '-timeout', '10000000', '-i', 'rtp://0.0.0.0:5004', '-map', '0:v:0?', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'copy', ...FMP4],
     ],
     [
       'live srt: 10 s read/write timeout',
       { kind: 'live', url: 'srt://relay:9000?mode=caller', paced: false }, COPY,
-      [...GLOBAL, ...LOW_DELAY, '-rw_timeout', '10000000', '-i', 'srt://relay:9000?mode=caller',
+      [...GLOBAL, ...lowDelay('srt,udp'), '-rw_timeout', '10000000', '-i', 'srt://relay:9000?mode=caller',
         '-map', '0:v:0?', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'copy', ...FMP4],
     ],
     [
       'live http (unpaced, e.g. an endless MPEG-TS over HTTP)',
       { kind: 'live', url: 'http://tv.local/live.ts', paced: false }, COPY,
-      [...GLOBAL, ...LOW_DELAY, '-rw_timeout', '10000000', '-i', 'http://tv.local/live.ts',
+      [...GLOBAL, ...lowDelay('http,https,tcp,tls,crypto'), '-rw_timeout', '10000000', '-i', 'http://tv.local/live.ts',
         '-map', '0:v:0?', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'copy', ...FMP4],
     ],
     [
       'paced URL (a finite file behind https): -re first',
       { kind: 'live', url: 'https://cdn.example/clip.mp4', paced: true }, COPY,
-      [...GLOBAL, '-re', ...LOW_DELAY, '-rw_timeout', '10000000', '-i', 'https://cdn.example/clip.mp4',
+      [...GLOBAL, '-re', ...lowDelay('http,https,tcp,tls,crypto'), '-rw_timeout', '10000000', '-i', 'https://cdn.example/clip.mp4',
         '-map', '0:v:0?', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'copy', ...FMP4],
     ],
     [
       'live MPEG-TS over UDP with H.264 + AAC: remuxed, ADTS repacked, moov after the first packets',
       { kind: 'live', url: 'udp://127.0.0.1:5000', paced: false }, COPY_AAC,
-      [...GLOBAL, ...LOW_DELAY, '-timeout', '10000000', '-i', 'udp://127.0.0.1:5000',
+      [...GLOBAL, ...lowDelay('udp'), '-timeout', '10000000', '-i', 'udp://127.0.0.1:5000',
         '-map', '0:v:0?', '-map', '0:a:0?', ...COPY_AAC_ARGS, ...fmp4('empty_moov+default_base_moof+frag_keyframe+delay_moov')],
     ],
     [
@@ -194,7 +196,7 @@ describe('planToArgv(buildFfmpegPlan(...))', () => {
     [
       'paced rtsp',
       { kind: 'live', url: 'rtsp://vod/clip', paced: true }, TRANSCODE,
-      [...GLOBAL, '-re', ...LOW_DELAY, '-rtsp_transport', 'tcp', '-timeout', '10000000', '-i', 'rtsp://vod/clip',
+      [...GLOBAL, '-re', ...lowDelay('rtsp,rtp,udp,tcp'), '-rtsp_transport', 'tcp', '-timeout', '10000000', '-i', 'rtsp://vod/clip',
         '-map', '0:v:0?', '-map', '0:a:0?', ...X264, ...AAC, ...FMP4],
     ],
   ])('%s', (_name, source, codecs, argv) => {
@@ -214,6 +216,21 @@ describe('planToArgv(buildFfmpegPlan(...))', () => {
   it('the plan writes to stdout and keeps inputs as separate argv entries', () => {
     const plan = buildFfmpegPlan({ kind: 'live', url: 'rtsp://a b/c', paced: false }, COPY, TUNING);
     expect(plan.output).toBe('pipe:1');
-    expect(plan.inputs).toEqual([{ url: 'rtsp://a b/c', options: [...LOW_DELAY, '-rtsp_transport', 'tcp', '-timeout', '10000000'] }]);
+    expect(plan.inputs).toEqual([{ url: 'rtsp://a b/c', options: [...lowDelay('rtsp,rtp,udp,tcp'), '-rtsp_transport', 'tcp', '-timeout', '10000000'] }]);
+  });
+});
+
+describe('protocolWhitelist', () => {
+  it.each([
+    ['udp', 'udp'],
+    ['rtsp', 'rtsp,rtp,udp,tcp'],
+    ['rtmps', 'rtmps,rtmp,tcp,tls'],
+    ['srt', 'srt,udp'],
+    ['http', 'http,https,tcp,tls,crypto'],
+    ['tcp', 'tcp,udp,tls'],
+    ['rist', 'rist,tcp,udp,tls'],
+  ])('%s → %s (never file, pipe, concat, subfile, data …)', (scheme, list) => {
+    expect(protocolWhitelist(scheme)).toBe(list);
+    expect(list.split(',')).not.toEqual(expect.arrayContaining(['file']));
   });
 });

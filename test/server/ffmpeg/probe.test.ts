@@ -8,8 +8,8 @@ describe('probeArgs', () => {
     ['/media/a.mp4', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', '-i', '/media/a.mp4']],
     // A path that looks like an option is still the input.
     ['-x.mp4', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', '-i', '-x.mp4']],
-    ['tcp://127.0.0.1:9', ['-v', 'error', '-analyzeduration', '2500000', '-rw_timeout', '10000000', '-print_format', 'json', '-show_streams', '-show_format', '-i', 'tcp://127.0.0.1:9']],
-    ['udp://@:1234', ['-v', 'error', '-analyzeduration', '2500000', '-timeout', '10000000', '-print_format', 'json', '-show_streams', '-show_format', '-i', 'udp://@:1234']],
+    ['tcp://127.0.0.1:9', ['-v', 'error', '-protocol_whitelist', 'tcp,udp,tls', '-analyzeduration', '2500000', '-rw_timeout', '10000000', '-print_format', 'json', '-show_streams', '-show_format', '-i', 'tcp://127.0.0.1:9']],
+    ['udp://@:1234', ['-v', 'error', '-protocol_whitelist', 'udp', '-analyzeduration', '2500000', '-timeout', '10000000', '-print_format', 'json', '-show_streams', '-show_format', '-i', 'udp://@:1234']],
   ])('%s', (url, argv) => {
     expect(probeArgs(url)).toEqual(argv);
   });
