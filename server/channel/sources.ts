@@ -9,6 +9,8 @@ import { planCodecs, type CodecPlan, type ProbeResult, type SourceSpec } from '.
 import type { ProbeOptions } from '../ffmpeg/probe.js';
 import type { SourceKind } from '../core/protocol.js';
 import { maskSecrets } from '../runtime/redact.js';
+import { readsOtherFiles } from '../ffmpeg/containers.js';
+import { ErrorCode, PushcastError } from '../core/errors.js';
 
 export interface PreparedSource {
   spec: SourceSpec;
@@ -60,6 +62,10 @@ export function fileSource(file: string, probe: Prober, policy: TranscodePolicy 
     prepare: async (opts) => {
       // A file does not change codecs between restarts; probe it once.
       if (probe && !cached) cached = await probe(file, opts);
+      // A playlist or list of files would stream whatever it names, from anywhere on this machine.
+      if (readsOtherFiles(cached?.container)) {
+        throw new PushcastError(ErrorCode.BAD_SOURCE, `${path.basename(file)} is a ${cached?.container} file that names other files: not played`);
+      }
       return { spec: { kind: 'file', path: file }, codecs: planCodecs(cached, policy), duration: cached?.duration ?? null };
     },
   };

@@ -52,7 +52,7 @@ export const ERRORS = {
   UPLOAD_TOO_LARGE: { status: 413, meaning: 'an upload longer than `uploadMaxBytes`' },
   UPLOAD_UNAVAILABLE: { status: 503, meaning: 'uploads are off: no ffprobe to check them, or the server is stopping mid-finish (the upload is kept)' },
   BAD_CHANNEL_ID: { status: 400, meaning: 'a channel id outside letters, digits, `.` `_` `-` (first a letter or digit, at most 128)' },
-  BAD_SOURCE: { status: 400, meaning: 'a channel source that is empty, too long, has control characters, is not `scheme://…`, or names no regular file in the media folder' },
+  BAD_SOURCE: { status: 400, meaning: 'a channel source that is empty, too long, has control characters, is not `scheme://…`, or names no regular file in the media folder, or a media file that is a playlist or list of other files' },
   SOURCE_SCHEME_FORBIDDEN: { status: 400, meaning: 'a channel source whose URL scheme is not in `allowedSourceSchemes` (`file:`, `concat:`, `pipe:` … never are)' },
   SOURCE_OUTSIDE_MEDIA: { status: 400, meaning: 'a file source outside the media folder (`..`, an absolute path elsewhere, a symlink that leads out)' },
   CHANNEL_EXISTS: { status: 409, meaning: 'a channel with this id exists already' },

@@ -24,6 +24,8 @@ export interface ProbeResult {
   audio: { codec: string } | null;
   /** Seconds, or null for live / unknown. */
   duration: number | null;
+  /** ffprobe's format_name ("mov,mp4,m4a,3gp,3g2,mj2", "hls" …), when it named one (containers.ts). */
+  container?: string;
 }
 
 export interface CodecPlan {

@@ -43,7 +43,7 @@ interface FfprobeStream {
 
 /** ffprobe's `-print_format json -show_streams -show_format` output → ProbeResult. Pure; throws on non-JSON. */
 export function parseProbeJson(text: string): ProbeResult {
-  const data = JSON.parse(text) as { streams?: unknown; format?: { duration?: unknown } };
+  const data = JSON.parse(text) as { streams?: unknown; format?: { duration?: unknown; format_name?: unknown } | null };
   const streams: FfprobeStream[] = Array.isArray(data.streams) ? (data.streams as FfprobeStream[]).filter((s) => typeof s === 'object' && s !== null) : [];
   // A cover picture is a "video" stream with one frame: it is not the video.
   const v = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
@@ -57,6 +57,7 @@ export function parseProbeJson(text: string): ProbeResult {
     video: v ? { codec: str(v.codec_name) ?? 'unknown', profile: str(v.profile) ?? 'unknown', pixFmt: str(v.pix_fmt) ?? 'unknown' } : null,
     audio: a ? { codec: str(a.codec_name) ?? 'unknown' } : null,
     duration: Number.isFinite(rawDuration) && rawDuration > 0 ? rawDuration : null,
+    ...(typeof data.format?.format_name === 'string' ? { container: data.format.format_name } : {}),
   };
 }
 

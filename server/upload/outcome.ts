@@ -10,6 +10,7 @@
  */
 import { errorBody, ErrorCode } from '../core/errors.js';
 import type { ProbeResult } from '../ffmpeg/args.js';
+import { isUploadContainer, readsOtherFiles } from '../ffmpeg/containers.js';
 
 /** Upload ids are ours (uploads.ts names them): 128 random bits in hex. Anything else is no upload. */
 export const UPLOAD_ID = /^[0-9a-f]{32}$/;
@@ -20,7 +21,8 @@ export const OUTCOME_HEADERS = { channel: 'X-Pushcast-Channel', file: 'X-Pushcas
 export type Verdict = { ok: true } | { ok: false; code: typeof ErrorCode.UPLOAD_NOT_VIDEO; message: string };
 
 /**
- * A finished upload is kept when ffprobe reads it and finds a video stream (not a cover picture:
+ * A finished upload is kept when ffprobe reads it as a self-contained container (containers.ts:
+ * never a playlist or a list of other files) and finds a video stream (not a cover picture:
  * parseProbeJson already skips those) and a duration: a still image is a "video" stream with no
  * duration, a truncated or random file makes ffprobe fail.
  */
@@ -30,6 +32,9 @@ export function judgeProbe(result: ProbeResult | null, error: unknown = null): V
     const detail = error instanceof Error ? error.message : 'ffprobe gave no answer';
     return refuse(`ffprobe cannot read it (${detail.slice(0, 300)})`);
   }
+  // First the container: a playlist or reference file may name other files on this machine.
+  if (readsOtherFiles(result.container)) return refuse(`it is a ${result.container} file, which names other files or addresses`);
+  if (!isUploadContainer(result.container)) return refuse(`its container (${result.container ?? 'unknown'}) is not one of the video file formats kept`);
   if (!result.video) return refuse(result.audio ? 'it has sound but no video stream' : 'it has no video stream');
   if (result.duration === null) return refuse('it has no duration (a still image?)');
   return { ok: true };

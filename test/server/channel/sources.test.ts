@@ -83,4 +83,9 @@ describe('ChannelSource', () => {
     expect(probes).toBe(1);
     expect(prepared).toEqual({ spec: { kind: 'file', path: '/media/clip.mp4' }, codecs: { video: 'x264', audio: 'aac' }, duration: 30 });
   });
+
+  it.each(['hls', 'concat', 'sdp'])('a media file that is really a %s list is refused with BAD_SOURCE, never played', async (container) => {
+    const source = fileSource('/media/evil.mp4', async () => ({ ...h264aac, duration: 10, container }));
+    await expect(source.prepare()).rejects.toMatchObject({ code: 'BAD_SOURCE' });
+  });
 });

@@ -19,6 +19,8 @@ describe('parseProbeJson', () => {
   const h264 = { codec_type: 'video', codec_name: 'h264', profile: 'High', pix_fmt: 'yuv420p', disposition: { attached_pic: 0 } };
   const aac = { codec_type: 'audio', codec_name: 'aac', profile: 'LC' };
   it.each<[string, unknown, ProbeResult]>([
+    ['the container ffprobe named', { streams: [h264], format: { duration: '2', format_name: 'mov,mp4,m4a,3gp,3g2,mj2' } },
+      { video: { codec: 'h264', profile: 'High', pixFmt: 'yuv420p' }, audio: null, duration: 2, container: 'mov,mp4,m4a,3gp,3g2,mj2' }],
     ['video + audio + duration', { streams: [h264, aac], format: { duration: '60.021000' } },
       { video: { codec: 'h264', profile: 'High', pixFmt: 'yuv420p' }, audio: { codec: 'aac' }, duration: 60.021 }],
     ['a cover picture is not the video', { streams: [{ codec_type: 'video', codec_name: 'mjpeg', disposition: { attached_pic: 1 } }, aac], format: { duration: '3' } },

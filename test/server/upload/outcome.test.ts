@@ -4,7 +4,7 @@ import type { ProbeResult } from '../../../server/ffmpeg/args.js';
 import { finishResponse, judgeProbe, listEntry, sweepAction, sweepIntervalMs, type FinishOutcome } from '../../../server/upload/outcome.js';
 
 const h264 = { codec: 'h264', profile: 'High', pixFmt: 'yuv420p' };
-const probe = (p: Partial<ProbeResult>): ProbeResult => ({ video: h264, audio: { codec: 'aac' }, duration: 6, ...p });
+const probe = (p: Partial<ProbeResult>): ProbeResult => ({ video: h264, audio: { codec: 'aac' }, duration: 6, container: 'mov,mp4,m4a,3gp,3g2,mj2', ...p });
 
 describe('judgeProbe: kept only when ffprobe finds a video with a duration', () => {
   it.each<[string, ProbeResult | null, unknown, boolean, RegExp | null]>([
@@ -16,6 +16,14 @@ describe('judgeProbe: kept only when ffprobe finds a video with a duration', () 
     ['a still image', probe({ audio: null, duration: null }), null, false, /no duration/],
     ['ffprobe failed', null, new Error('Invalid data found when processing input'), false, /cannot read it \(Invalid data/],
     ['no answer at all', null, null, false, /cannot read it/],
+    ['matroska', probe({ container: 'matroska,webm' }), null, true, null],
+    ['MPEG-TS', probe({ container: 'mpegts' }), null, true, null],
+    ['an HLS playlist naming other files', probe({ container: 'hls' }), null, false, /hls file, which names other files/],
+    ['a concat list', probe({ container: 'concat' }), null, false, /names other files/],
+    ['an SDP', probe({ container: 'sdp' }), null, false, /names other files/],
+    ['an image sequence', probe({ container: 'image2', duration: 4 }), null, false, /names other files/],
+    ['a container not kept', probe({ container: 'gif' }), null, false, /container \(gif\)/],
+    ['no container named', probe({ container: undefined }), null, false, /container \(unknown\)/],
   ])('%s', (_name, result, error, ok, why) => {
     const v = judgeProbe(result, error);
     expect(v.ok).toBe(ok);

@@ -93,12 +93,27 @@ describe.skipIf(!ffmpeg)('/api/uploads refusals', () => {
     expect((await fetch(`${server.url}/api/channels/x`)).status).toBe(404);
   });
 
+  it('an HLS playlist named .mp4 that points at a video outside the media folder is refused and removed', async () => {
+    // ffprobe reads the playlist as video (the segment it names is one): only the container tells.
+    mkdirSync(path.join(dir.dir, 'secret'), { recursive: true });
+    const secret = path.join(dir.dir, 'secret', 'private.ts');
+    execFileSync(ffmpeg!.ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=d=2:s=64x64', '-c:v', 'libx264', '-f', 'mpegts', secret]);
+    const playlist = `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:2.0,\n${secret}\n#EXT-X-ENDLIST\n`;
+    const res = await uploadWhole(server.url, TOKEN, new TextEncoder().encode(playlist), 'evil.mp4');
+    expect(res.status).toBe(422);
+    const body = readErrorBody(await res.json());
+    expect(body?.code).toBe('UPLOAD_NOT_VIDEO');
+    expect(body?.message).toMatch(/hls file, which names other files/);
+    expect(leftovers()).toEqual([]);
+    expect((await fetch(`${server.url}/api/channels/evil`)).status).toBe(404);
+  });
+
   it('a sound-only file and a picture, whatever their names, are refused too', async () => {
     const song = path.join(dir.dir, 'song.m4a');
     execFileSync(ffmpeg!.ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'aac', song]);
     const picture = path.join(dir.dir, 'still.png');
     execFileSync(ffmpeg!.ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=64x64', '-frames:v', '1', picture]);
-    for (const [file, why] of [[song, /no video stream/], [picture, /no duration/]] as const) {
+    for (const [file, why] of [[song, /no video stream/], [picture, /container \(png_pipe\) is not one of the video file formats/]] as const) {
       const res = await uploadWhole(server.url, TOKEN, readFileSync(file), 'movie.mp4');
       expect(res.status).toBe(422);
       expect(readErrorBody(await res.json())?.message).toMatch(why);
