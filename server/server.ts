@@ -29,6 +29,7 @@ import { sendError } from './http/error-body.js';
 import { createVodRoutes } from './vod/routes.js';
 import type { Logger } from './runtime/log.js';
 import { generateToken } from './access/auth.js';
+import { TokenGuard } from './access/token-guard.js';
 import { createCommandApi } from './api/commands.js';
 import { createApiRoutes } from './api/routes.js';
 import { createCommentsApi } from './api/comments.js';
@@ -112,14 +113,15 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
   // A generated token is kept, so dashboards stay logged in across restarts; CONTROL_TOKEN wins.
   const controlToken = config.controlToken ?? store.settings.getOrCreate('controlToken', generateToken);
   addSecret(controlToken);
+  const tokenGuard = new TokenGuard(controlToken);
   const runtime = RuntimeChannels.open({ registry: channels, store: store.channels, mediaDir: config.mediaDir, allowedSchemes: config.allowedSourceSchemes, log: log.child('channels'), watch: (c) => watchChannel(c), forget: (id) => store.playheads.drop(id) });
   const comments = new CommentService({ store: store.comments, findChannel: (id) => channels.get(id), viewersOf: (id) => [...sessions].filter((s) => s.describe().channel === id), log: log.child('comments') });
-  const uploads = createUploads({ config, store, controlToken, prober, channels, syncMedia, log: log.child('uploads') });
+  const uploads = createUploads({ config, store, controlToken, tokenGuard, prober, channels, syncMedia, log: log.child('uploads') });
   const api = createApiRoutes({
     channels,
-    commands: createCommandApi({ findChannel: (id) => channels.get(id), controlToken }),
+    commands: createCommandApi({ findChannel: (id) => channels.get(id), controlToken, tokenGuard }),
     mediaApi: (req, res) => vodRoutes.mediaApi(req, res),
-    extra: [createCommentsApi({ comments, controlToken }), uploads.route, createChannelsApi({ runtime, controlToken })],
+    extra: [createCommentsApi({ comments, controlToken, tokenGuard }), uploads.route, createChannelsApi({ runtime, controlToken, tokenGuard })],
     health: () => ({ ok: true, server: SERVER_NAME, ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version }, viewers: sessions.size }),
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD });
@@ -231,17 +233,17 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
     };
     // A handshake that fails (bad key, reset) never yields a WebSocket: free its slot with the socket.
     socket.once('close', release);
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, release));
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, release, ip));
   });
 
-  function onConnection(ws: WebSocket, release: () => void): void {
+  function onConnection(ws: WebSocket, release: () => void, client: string): void {
     const session = new Session({
       socket: ws,
       findChannel: (id) => channels.get(id),
       comments,
       maxBufferedBytes: config.sessionMaxBufferedBytes,
       serverName: SERVER_NAME,
-      controlToken,
+      controlToken, tokenGuard, client,
       commandBurst: COMMAND_BURST,
       commandsPerSecond: COMMANDS_PER_SECOND,
       messageBurst: config.messageBurst,

@@ -31,6 +31,11 @@ export class ClientLimiter {
     return bucket.take(now);
   }
 
+  /** Whether `client` could take a token now (a client never seen could). Takes nothing. */
+  available(client: string, now: number): boolean {
+    return this.buckets.get(client)?.available(now) ?? true;
+  }
+
   get size(): number {
     return this.buckets.size;
   }

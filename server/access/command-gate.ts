@@ -12,6 +12,7 @@ import type { ControlMessage } from '../core/protocol.js';
 import { bearerToken, roleFor, tokenMatches, type Role } from './auth.js';
 import type { Budget } from './message-gate.js';
 import { RateLimiter } from './rate-limit.js';
+import type { TokenGuard } from './token-guard.js';
 
 /** Control commands a client may send at once, then per second (RATE_LIMITED beyond). */
 export const COMMAND_BUDGET: Readonly<Budget> = { burst: 20, perSecond: 10 };
@@ -44,6 +45,8 @@ export interface CommandGateOptions {
   controlToken: string;
   /** The command budget per HTTP client; COMMAND_BUDGET by default. */
   budget?: Budget;
+  /** Wrong tokens per client address over every door (token-guard.ts); without it only the command budget slows guessing. */
+  guard?: TokenGuard;
 }
 
 export class CommandGate {
@@ -54,9 +57,11 @@ export class CommandGate {
     this.budget = opts.budget ?? COMMAND_BUDGET;
   }
 
-  /** The role a `hello` token earns. */
-  roleFor(token: string | null | undefined): Role {
-    return roleFor(token, this.opts.controlToken);
+  /** The role a `hello` token earns; `limited` when `client` has presented too many wrong ones. */
+  helloRole(client: string, token: string | null | undefined, now: number): { role: Role; limited: boolean } {
+    if (!this.opts.guard) return { role: roleFor(token, this.opts.controlToken), limited: false };
+    const verdict = this.opts.guard.check(client, token, now);
+    return { role: verdict === 'controller' ? 'controller' : 'viewer', limited: verdict === 'limited' };
   }
 
   /**
@@ -84,8 +89,15 @@ export class CommandGate {
         headers: { 'WWW-Authenticate': 'Bearer realm="pushcast"' },
       };
     }
-    if (!tokenMatches(token, this.opts.controlToken)) return { status: 403, code: ErrorCode.FORBIDDEN, message: 'wrong control token' };
-    return null;
+    return this.checkBearer(client, token, now);
+  }
+
+  /** The bearer token of a request that must come from a controller: null when it is right. */
+  checkBearer(client: string, token: string, now: number): Refusal | null {
+    const verdict = this.opts.guard ? this.opts.guard.check(client, token, now) : tokenMatches(token, this.opts.controlToken) ? 'controller' : 'wrong';
+    if (verdict === 'controller') return null;
+    if (verdict === 'limited') return { status: 429, code: ErrorCode.RATE_LIMITED, message: 'too many wrong control tokens from this address', headers: { 'Retry-After': '2' } };
+    return { status: 403, code: ErrorCode.FORBIDDEN, message: 'wrong control token' };
   }
 
   private limiterFor(client: string, now: number): RateLimiter {

@@ -12,11 +12,21 @@ export class RateLimiter {
     this.last = now;
   }
 
-  /** Takes one token; false when the client is over its rate (the command must be refused). */
-  take(now: number): boolean {
+  /** Whether a token could be taken now (refills, takes nothing). */
+  available(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= 1;
+  }
+
+  private refill(now: number): void {
     const elapsed = Math.max(0, now - this.last) / 1000;
     this.last = Math.max(this.last, now);
     this.tokens = Math.min(this.burst, this.tokens + elapsed * this.perSecond);
+  }
+
+  /** Takes one token; false when the client is over its rate (the command must be refused). */
+  take(now: number): boolean {
+    this.refill(now);
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;

@@ -19,6 +19,7 @@ import { ErrorCode, httpStatusOf } from '../core/errors.js';
 import { sendError, sendJson } from '../http/error-body.js';
 import { readBody } from './commands.js';
 import { decodeURIComponentSafe, type ApiRoute } from './routes.js';
+import type { TokenGuard } from '../access/token-guard.js';
 
 /** Largest POST body, bytes: a 2048-character source and the flags fit many times over. */
 export const CHANNEL_BODY_MAX_BYTES = 8 * 1024;
@@ -26,12 +27,14 @@ export const CHANNEL_BODY_MAX_BYTES = 8 * 1024;
 export interface ChannelsApiOptions {
   runtime: Pick<RuntimeChannels, 'add' | 'remove'>;
   controlToken: string;
+  /** Wrong tokens per client address over every door (access/token-guard.ts). */
+  tokenGuard?: TokenGuard;
 }
 
 const ONE = /^\/api\/channels\/([^/]+)$/;
 
 export function createChannelsApi(opts: ChannelsApiOptions): ApiRoute {
-  const gate = new CommandGate({ controlToken: opts.controlToken });
+  const gate = new CommandGate({ controlToken: opts.controlToken, ...(opts.tokenGuard ? { guard: opts.tokenGuard } : {}) });
 
   /** Token and budget; false when the request was answered with a refusal. */
   function admitted(req: IncomingMessage, res: ServerResponse): boolean {

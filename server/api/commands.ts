@@ -19,10 +19,13 @@ import { MAX_CLIENT_MESSAGE_BYTES } from '../core/protocol.js';
 import { parseClientMessage } from '../core/protocol-validate.js';
 import { CommandGate, toCommand, type Refusal } from '../access/command-gate.js';
 import type { Budget } from '../access/message-gate.js';
+import type { TokenGuard } from '../access/token-guard.js';
 
 export interface CommandApiOptions {
   findChannel: (id: string) => Channel | undefined;
   controlToken: string;
+  /** Wrong tokens per client address over every door (access/token-guard.ts). */
+  tokenGuard?: TokenGuard;
   /** The command budget per client address (the WebSocket's command budget by default). */
   budget?: Budget;
 }
@@ -44,7 +47,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
 }
 
 export function createCommandApi(opts: CommandApiOptions) {
-  const gate = new CommandGate({ controlToken: opts.controlToken, ...(opts.budget ? { budget: opts.budget } : {}) });
+  const gate = new CommandGate({ controlToken: opts.controlToken, ...(opts.budget ? { budget: opts.budget } : {}), ...(opts.tokenGuard ? { guard: opts.tokenGuard } : {}) });
   const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => sendError(req, res, r.status, r.code, r.message, r.headers);
 
   return async function handleCommand(req: IncomingMessage, res: ServerResponse, channelId: string): Promise<void> {

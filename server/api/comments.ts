@@ -25,6 +25,7 @@ import { readCommentFields } from '../core/protocol-validate.js';
 import { sendError, sendJson } from '../http/error-body.js';
 import { readBody } from './commands.js';
 import { decodeURIComponentSafe, type ApiRoute } from './routes.js';
+import type { TokenGuard } from '../access/token-guard.js';
 
 /** Comments one address may POST at once, then per second: the WebSocket's `comment` budget. */
 export const COMMENT_HTTP_BUDGET: Readonly<Budget> = { burst: 3, perSecond: 1 };
@@ -32,6 +33,8 @@ export const COMMENT_HTTP_BUDGET: Readonly<Budget> = { burst: 3, perSecond: 1 };
 export interface CommentsApiOptions {
   comments: CommentService;
   controlToken: string;
+  /** Wrong tokens per client address over every door (access/token-guard.ts). */
+  tokenGuard?: TokenGuard;
   /** POST budget per client address; COMMENT_HTTP_BUDGET by default. */
   budget?: Budget;
 }
@@ -42,7 +45,7 @@ const COMMENT_ID = /^[1-9]\d{0,15}$/;
 
 export function createCommentsApi(opts: CommentsApiOptions): ApiRoute {
   const posts = new ClientLimiter(opts.budget ?? COMMENT_HTTP_BUDGET);
-  const gate = new CommandGate({ controlToken: opts.controlToken });
+  const gate = new CommandGate({ controlToken: opts.controlToken, ...(opts.tokenGuard ? { guard: opts.tokenGuard } : {}) });
   const { comments } = opts;
 
   /** Sends an outcome's failure with the status its code carries in the registry. */

@@ -22,6 +22,8 @@ import type { CommentInfo, ServerMessage } from '../core/protocol.js';
 import type { Logger } from '../runtime/log.js';
 import type { CommentStore } from '../store/comments.js';
 import { commentPosition, type CommentQuery } from './policy.js';
+import { ClientLimiter } from '../access/client-limiter.js';
+import type { Budget } from '../access/message-gate.js';
 
 /** What the service reads of a channel (a Channel is one): file channels have a resume point. */
 export interface CommentChannel {
@@ -46,8 +48,17 @@ export interface CommentServiceOptions {
   now?: () => number;
 }
 
+/**
+ * Comments one client address may post over all its WebSockets: a burst, then per second. The
+ * per-connection budget (access/message-gate.ts) alone let one address post 787 a second by
+ * churning connections; every one is broadcast and stored.
+ */
+export const COMMENT_ADDRESS_BUDGET: Readonly<Budget> = { burst: 10, perSecond: 2 };
+
 export class CommentService {
   private readonly now: () => number;
+  /** WebSocket posts per client address (ws/comment-handler.ts charges it). */
+  readonly perAddress = new ClientLimiter(COMMENT_ADDRESS_BUDGET);
 
   constructor(private readonly opts: CommentServiceOptions) {
     this.now = opts.now ?? Date.now;

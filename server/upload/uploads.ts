@@ -35,6 +35,7 @@ import { Finisher, type Prober } from './finish.js';
 import { tusConfigstore } from './kv.js';
 import { finishResponse, listEntry, OUTCOME_HEADERS, sweepIntervalMs, UPLOAD_ID, type FinishOutcome, type HookResponse } from './outcome.js';
 import { sweepUploads } from './sweep.js';
+import type { TokenGuard } from '../access/token-guard.js';
 
 export const UPLOADS_PATH = '/api/uploads';
 /** The folder of partial files inside the data folder. */
@@ -44,6 +45,8 @@ export interface UploadsOptions {
   config: Pick<Config, 'dataDir' | 'mediaDir' | 'uploadMaxBytes' | 'uploadExpiryMs' | 'probeTimeoutMs'>;
   store: { readonly uploads: UploadRecords };
   controlToken: string;
+  /** Wrong tokens per client address over every door (access/token-guard.ts). */
+  tokenGuard?: TokenGuard;
   /** null without ffprobe: uploads cannot be checked, so none are accepted (503 UPLOAD_UNAVAILABLE). */
   prober: Prober | null;
   channels: { all(): ReadonlyArray<{ readonly id: string }> };
@@ -165,6 +168,11 @@ export function createUploads(opts: UploadsOptions): Uploads {
       return true;
     }
     const token = bearerToken(req.headers.authorization);
+    // Wrong tokens count per address over every door, so guessing here is as slow as anywhere.
+    if (token !== null && opts.tokenGuard?.check(req.socket.remoteAddress ?? 'unknown', token, Date.now()) === 'limited') {
+      sendError(req, res, 429, ErrorCode.RATE_LIMITED, 'too many wrong control tokens from this address', { ...tusHeaders, 'Retry-After': '2' });
+      return true;
+    }
     if (!tokenMatches(token, opts.controlToken)) {
       const status = token === null ? 401 : 403;
       sendError(req, res, status, ErrorCode.FORBIDDEN, token === null ? 'uploads need the control token (Authorization: Bearer …)' : 'wrong control token', tusHeaders);

@@ -6,7 +6,7 @@
  * channels with open control, since deleting is moderation, not playback.
  */
 import type { Role } from '../access/auth.js';
-import type { CommentService } from '../comments/comments.js';
+import { COMMENT_ADDRESS_BUDGET, type CommentService } from '../comments/comments.js';
 import { ErrorCode } from '../core/errors.js';
 import type { CommentDeleteMessage, CommentPostMessage } from '../core/protocol.js';
 
@@ -16,12 +16,17 @@ export interface CommentContext {
   /** The channel the session has joined, or null. */
   channel: string | null;
   role: Role;
+  /** The socket's client address: posts are also limited per address (CommentService.perAddress). */
+  client?: string;
 }
 
 export function handleCommentMessage(service: CommentService | undefined, msg: CommentPostMessage | CommentDeleteMessage, ctx: CommentContext): CommentReply {
   if (!service) return { ok: false, code: ErrorCode.UNKNOWN_TYPE, message: 'this server keeps no comments' };
   if (msg.type === 'comment') {
     if (ctx.channel === null) return { ok: false, code: ErrorCode.NOT_JOINED, message: 'join a channel before commenting on it' };
+    if (ctx.client !== undefined && !service.perAddress.take(ctx.client, Date.now())) {
+      return { ok: false, code: ErrorCode.RATE_LIMITED, message: `more than ${COMMENT_ADDRESS_BUDGET.perSecond} comments a second from this address` };
+    }
     const posted = service.post(ctx.channel, { text: msg.text, name: msg.name });
     return posted.ok ? { ok: true } : posted;
   }

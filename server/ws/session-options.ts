@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import type { Channel } from '../channel/channel.js';
 import type { CommentService } from '../comments/comments.js';
 import type { Logger } from '../runtime/log.js';
+import type { TokenGuard } from '../access/token-guard.js';
 
 export interface SessionOptions {
   socket: WebSocket;
@@ -16,6 +17,9 @@ export interface SessionOptions {
   serverName: string;
   /** The token that makes a session a controller (compared in constant time, never logged). */
   controlToken: string;
+  /** Wrong tokens per address over all doors (access/token-guard.ts), and this socket's address. */
+  tokenGuard?: TokenGuard;
+  client?: string;
   /** Control commands a session may send: a burst, then this many per second. */
   commandBurst: number;
   commandsPerSecond: number;

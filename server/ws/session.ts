@@ -85,7 +85,7 @@ export class Session implements ChannelViewer {
       commands: { burst: opts.commandBurst, perSecond: opts.commandsPerSecond },
       scale: budgetScale(opts.messagesPerSecond ?? DEFAULTS.messagesPerSecond),
     }, now);
-    this.commands = new CommandGate({ controlToken: opts.controlToken });
+    this.commands = new CommandGate({ controlToken: opts.controlToken, ...(opts.tokenGuard ? { guard: opts.tokenGuard } : {}) });
     this.flow = new FragmentFlow(opts.maxBufferedBytes, opts.overloadCloseMs ?? DEFAULTS.overloadCloseMs);
   }
 
@@ -169,8 +169,13 @@ export class Session implements ChannelViewer {
           this.sendError(ErrorCode.RATE_LIMITED, `more than ${this.opts.commandsPerSecond} token attempts per second`, msg.id);
           return;
         }
+        const { role, limited } = this.commands.helloRole(this.opts.client ?? 'unknown', msg.token, Date.now());
+        if (limited) {
+          this.sendError(ErrorCode.RATE_LIMITED, 'too many wrong control tokens from this address', msg.id);
+          return;
+        }
         this.codecs = msg.codecs;
-        this.role = this.commands.roleFor(msg.token);
+        this.role = role;
         if (this.state === 'greeting') this.state = 'ready';
         this.ack(msg.id);
         this.send({ type: 'session', sessionId: this.id, role: this.role });
@@ -225,7 +230,7 @@ export class Session implements ChannelViewer {
         return;
       case 'comment':
       case 'delete-comment': { // comment-handler.ts: who may, then the comment service
-        const reply = handleCommentMessage(this.opts.comments, msg, { channel: this.channel?.id ?? null, role: this.role });
+        const reply = handleCommentMessage(this.opts.comments, msg, { channel: this.channel?.id ?? null, role: this.role, ...(this.opts.client ? { client: this.opts.client } : {}) });
         if (reply.ok) this.ack(msg.id); else this.sendError(reply.code, reply.message, msg.id);
         return;
       }

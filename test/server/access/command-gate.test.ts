@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMAND_BUDGET, CommandGate, toCommand } from '../../../server/access/command-gate.js';
 import { parseClientMessage } from '../../../server/core/protocol-validate.js';
 import type { ControlMessage } from '../../../server/core/protocol.js';
+import { TokenGuard } from '../../../server/access/token-guard.js';
 
 const TOKEN = 'secret-token-123';
 const locked = { openControl: false };
@@ -29,9 +30,23 @@ describe('CommandGate over the WebSocket (admitSession)', () => {
   });
 
   it('a hello token earns the controller role only when it matches', () => {
-    expect(gate.roleFor(TOKEN)).toBe('controller');
-    expect(gate.roleFor('wrong')).toBe('viewer');
-    expect(gate.roleFor(undefined)).toBe('viewer');
+    expect(gate.helloRole('a', TOKEN, 0)).toEqual({ role: 'controller', limited: false });
+    expect(gate.helloRole('a', 'wrong', 0)).toEqual({ role: 'viewer', limited: false });
+    expect(gate.helloRole('a', undefined, 0)).toEqual({ role: 'viewer', limited: false });
+  });
+
+  it('with a token guard, an address past its wrong-token budget is refused even the right token, until it refills', () => {
+    const guarded = new CommandGate({ controlToken: TOKEN, guard: new TokenGuard(TOKEN, { burst: 3, perSecond: 1 }) });
+    for (let i = 0; i < 3; i++) expect(guarded.helloRole('10.0.0.1', `guess-${i}`, 0)).toEqual({ role: 'viewer', limited: false });
+    expect(guarded.helloRole('10.0.0.1', TOKEN, 0)).toEqual({ role: 'viewer', limited: true });
+    expect(guarded.checkBearer('10.0.0.1', TOKEN, 0)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    // Another address is not affected; no token costs nothing.
+    expect(guarded.helloRole('10.0.0.2', TOKEN, 0)).toEqual({ role: 'controller', limited: false });
+    expect(guarded.helloRole('10.0.0.1', undefined, 0)).toEqual({ role: 'viewer', limited: false });
+    // One second later one more try is allowed: the right token works again.
+    expect(guarded.checkBearer('10.0.0.1', TOKEN, 1000)).toBeNull();
+    expect(guarded.checkBearer('10.0.0.1', 'nope', 1000)).toMatchObject({ status: 403 });
+    expect(guarded.checkBearer('10.0.0.1', TOKEN, 1000)).toMatchObject({ status: 429 });
   });
 });
 
