@@ -21,12 +21,14 @@ const SECRET_PARAM_NAMES = [
   'token', 'accesstoken', 'authtoken', 'key', 'apikey', 'streamkey', 'secret', 'clientsecret',
   'password', 'passwd', 'pass', 'pwd', 'passphrase', 'sig', 'signature', 'auth', 'authorization',
   'credential', 'credentials', 'session', 'sessionid', 'jwt', 'hmac',
+  // Signed URLs of object stores and CDNs (S3, GCS, Akamai), SRT's stream id (it carries `s=` session secrets).
+  'xamzsignature', 'xamzsecuritytoken', 'xamzcredential', 'xgoogsignature', 'xgoogcredential', 'authkey', 'hdnts', 'streamid',
 ];
 export const MASK = '***';
 
 const PARAM_RE = new RegExp(
   // name=value inside a query string (after ? or &), or as `name=value` / `name: value` in free text.
-  `([?&;\\s"'(]|^)((?:${SECRET_PARAM_NAMES.map((n) => n.split('').join('[-_]?')).join('|')}))(=|%3D)([^&\\s"'#;)]+)`,
+  `([?&;#\\s"'(]|^)((?:${SECRET_PARAM_NAMES.map((n) => n.split('').join('[-_]?')).join('|')}))(=|%3D)([^&\\s"';)]+)`,
   'gi',
 );
 /** scheme://userinfo@ — the userinfo ends at the last '@' before the path (passwords contain '@'). */

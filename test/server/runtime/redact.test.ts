@@ -20,6 +20,14 @@ describe('maskSecrets', () => {
     ['http://h/x?Password=xyz', 'http://h/x?Password=***'],
     ['stream_key=live_1234', 'stream_key=***'],
     ['Authorization: Bearer abcdefghijkl', 'Authorization: Bearer ***'],
+    // signed URLs and stream ids (found by the outside attack on issue 11)
+    ['https://b.s3.amazonaws.com/v.ts?X-Amz-Credential=AKIA%2F1&X-Amz-Signature=abc123&X-Amz-Security-Token=tok',
+      'https://b.s3.amazonaws.com/v.ts?X-Amz-Credential=***&X-Amz-Signature=***&X-Amz-Security-Token=***'],
+    ['https://s.example/x.m3u8?X-Goog-Signature=f00', 'https://s.example/x.m3u8?X-Goog-Signature=***'],
+    ['http://cdn/live.m3u8?auth_key=1700000000-0-0-abc', 'http://cdn/live.m3u8?auth_key=***'],
+    ['https://a.akamaihd.net/m.m3u8?hdnts=exp=1~acl=/*~hmac=abcdef', 'https://a.akamaihd.net/m.m3u8?hdnts=***'],
+    ['srt://relay:9000?streamid=#!::r=live,s=SeCrEt', 'srt://relay:9000?streamid=***'],
+    ['http://h/x#token=abc', 'http://h/x#token=***'],
     // nothing secret: unchanged
     ['udp://@239.0.0.1:1234', 'udp://@239.0.0.1:1234'],
     ['time 12:30:00 at 10:20', 'time 12:30:00 at 10:20'],
