@@ -114,7 +114,7 @@ export function createApp({ config, ffmpeg, log, store: given }: AppOptions): Ap
   const controlToken = config.controlToken ?? store.settings.getOrCreate('controlToken', generateToken);
   addSecret(controlToken);
   const tokenGuard = new TokenGuard(controlToken);
-  const runtime = RuntimeChannels.open({ registry: channels, store: store.channels, mediaDir: config.mediaDir, allowedSchemes: config.allowedSourceSchemes, log: log.child('channels'), watch: (c) => watchChannel(c), forget: (id) => store.playheads.drop(id) });
+  const runtime = RuntimeChannels.open({ registry: channels, store: store.channels, mediaDir: config.mediaDir, allowedSchemes: config.allowedSourceSchemes, log: log.child('channels'), watch: (c) => watchChannel(c), forget: (id) => { store.playheads.drop(id); store.comments.dropChannel(id); } });
   const comments = new CommentService({ store: store.comments, findChannel: (id) => channels.get(id), viewersOf: (id) => [...sessions].filter((s) => s.describe().channel === id), log: log.child('comments') });
   const uploads = createUploads({ config, store, controlToken, tokenGuard, prober, channels, syncMedia, log: log.child('uploads') });
   const api = createApiRoutes({

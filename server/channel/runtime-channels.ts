@@ -91,7 +91,9 @@ export class RuntimeChannels {
     const prepared = this.prepare(body);
     if (!prepared.ok) return prepared;
     const { channel: cfg, file } = prepared.value;
-    if (registry.get(cfg.id)) return refuse(ErrorCode.CHANNEL_EXISTS, `a channel "${cfg.id}" exists already`);
+    // Ids differing only in case are one channel to a person (and to a case-insensitive file system).
+    const clash = registry.all().find((c) => c.id.toLowerCase() === cfg.id.toLowerCase());
+    if (clash) return refuse(ErrorCode.CHANNEL_EXISTS, clash.id === cfg.id ? `a channel "${cfg.id}" exists already` : `a channel "${clash.id}" exists already (ids differing only in case are the same)`);
     addSecretsFromUrl(cfg.source);
     // Stored first: a database that cannot write throws here (500) and leaves no channel behind.
     this.opts.store.save({ ...cfg, createdAt: Date.now() });

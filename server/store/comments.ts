@@ -27,6 +27,7 @@ export class CommentStore {
   private readonly recentStmt: Statement<[string, number], Row>;
   private readonly getStmt: Statement<[number], Row>;
   private readonly deleteStmt: Statement<[number]>;
+  private readonly dropChannelStmt: Statement<[string]>;
 
   constructor(db: Database) {
     this.insertStmt = db.prepare('INSERT INTO comments (channel, at, time, name, text) VALUES (?, ?, ?, ?, ?)');
@@ -35,6 +36,12 @@ export class CommentStore {
     this.recentStmt = db.prepare(`SELECT ${COLUMNS} FROM comments WHERE channel = ? ORDER BY id DESC LIMIT ?`);
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM comments WHERE id = ?`);
     this.deleteStmt = db.prepare('DELETE FROM comments WHERE id = ?');
+    this.dropChannelStmt = db.prepare('DELETE FROM comments WHERE channel = ?');
+  }
+
+  /** Every comment of a channel that is gone (deleted at runtime): a new channel of that id starts clean. Returns how many. */
+  dropChannel(channel: string): number {
+    return this.dropChannelStmt.run(channel).changes;
   }
 
   /** Stores a comment; returns it with its new id. */

@@ -132,6 +132,7 @@ describe.skipIf(!ffmpeg)('channels at runtime', () => {
     ['a body over 8 KiB', 'POST', '/api/channels', { id: 'x', source: 'clip.mp4', pad: 'x'.repeat(9000) }, TOKEN, 413, 'BAD_MESSAGE'],
     ['the id of a config channel', 'POST', '/api/channels', { id: 'cfg', source: 'clip.mp4' }, TOKEN, 409, 'CHANNEL_EXISTS'],
     ['the id of a media-folder channel', 'POST', '/api/channels', { id: 'clip', source: 'clip.mp4' }, TOKEN, 409, 'CHANNEL_EXISTS'],
+    ['an id that differs only in case', 'POST', '/api/channels', { id: 'CLIP', source: 'clip.mp4' }, TOKEN, 409, 'CHANNEL_EXISTS'],
     ['deleting a config channel', 'DELETE', '/api/channels/cfg', undefined, TOKEN, 409, 'CHANNEL_READ_ONLY'],
     ['deleting the test pattern', 'DELETE', '/api/channels/test', undefined, TOKEN, 409, 'CHANNEL_READ_ONLY'],
     ['deleting a media-folder channel', 'DELETE', '/api/channels/clip', undefined, TOKEN, 409, 'CHANNEL_READ_ONLY'],
@@ -174,8 +175,11 @@ describe.skipIf(!ffmpeg)('channels at runtime', () => {
     expect(pid).not.toBeNull();
     expect(mediaChildren().map((p) => p.pid)).toContain(pid);
 
+    server.app.store.comments.insert({ channel: 'cam', at: null, time: Date.now(), name: 'viewer', text: 'said on the old cam' });
     const deleted = await api(server, 'DELETE', '/api/channels/cam');
     expect(deleted).toMatchObject({ status: 200, json: { deleted: 'cam' } });
+    // Its comments go with it: a new channel of that id starts without them.
+    expect(server.app.store.comments.recent('cam', 10)).toEqual([]);
     const told = await viewer.nextText('error', 5_000);
     expect(told.code).toBe('CHANNEL_DELETED');
     // DELETE answers once the channel's ffmpeg has stopped: not even a zombie is left.
