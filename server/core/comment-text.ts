@@ -24,6 +24,16 @@ export type TextVerdict =
   | { ok: false; code: typeof ErrorCode.COMMENT_EMPTY | typeof ErrorCode.COMMENT_TOO_LONG | typeof ErrorCode.COMMENT_INVALID | typeof ErrorCode.NAME_INVALID; message: string };
 
 const FORBIDDEN = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]|[\uD800-\uDFFF]/u;
+/**
+ * Invisible format characters (zero-width spaces, word joiners, tag characters, bidi marks: a name
+ * "Ad\u200Bmin" looks like "Admin"), all of \p{Cf} but what real text needs: the zero-width joiner
+ * (emoji sequences), the non-joiner (Persian) and the directional marks (LRM, RLM, ALM in
+ * right-to-left text); and more than four combining marks in a row ("Zalgo" text stacking over the
+ * lines around).
+ */
+const DECEPTIVE = /(?![\u200C-\u200F\u061C])\p{Cf}|\p{M}{5,}/u;
+/** Characters that draw nothing: a text made only of them (and spaces) is empty. */
+const BLANK = /^[\s\p{M}\u115F\u1160\u2800\u3164\uFFA0\u200D]*$/u;
 
 /** Code points in `s` (a lone surrogate counts as one). */
 export function codePointLength(s: string): number {
@@ -41,13 +51,13 @@ function tidy(s: string): string {
 /** Why a comment text is refused, or the text to store. */
 export function checkCommentText(raw: string): TextVerdict {
   const text = tidy(raw);
-  if (text.length === 0) return { ok: false, code: ErrorCode.COMMENT_EMPTY, message: 'the comment is empty' };
+  if (BLANK.test(text)) return { ok: false, code: ErrorCode.COMMENT_EMPTY, message: 'the comment is empty' };
   const chars = codePointLength(text);
   if (chars > COMMENT_MAX_CHARS) {
     return { ok: false, code: ErrorCode.COMMENT_TOO_LONG, message: `a comment has at most ${COMMENT_MAX_CHARS} characters (this one ${chars})` };
   }
-  if (FORBIDDEN.test(text)) {
-    return { ok: false, code: ErrorCode.COMMENT_INVALID, message: 'a comment is one line of text: no control, line-separator or bidi-override characters' };
+  if (FORBIDDEN.test(text) || DECEPTIVE.test(text)) {
+    return { ok: false, code: ErrorCode.COMMENT_INVALID, message: 'a comment is one line of visible text: no control, line-separator, bidi, zero-width or stacked combining characters' };
   }
   return { ok: true, value: text };
 }
@@ -56,6 +66,7 @@ export function checkCommentText(raw: string): TextVerdict {
 export function checkDisplayName(raw: string | undefined): TextVerdict {
   const name = raw === undefined ? '' : tidy(raw);
   if (name.length === 0) return { ok: true, value: DEFAULT_NAME };
+  if (BLANK.test(name) || DECEPTIVE.test(name)) return { ok: false, code: ErrorCode.NAME_INVALID, message: 'a name must be visible text: no zero-width, blank-filler or stacked combining characters' };
   if (codePointLength(name) > NAME_MAX_CHARS) {
     return { ok: false, code: ErrorCode.NAME_INVALID, message: `a name has at most ${NAME_MAX_CHARS} characters` };
   }

@@ -27,6 +27,20 @@ describe('checkCommentText', () => {
     ['lone low surrogate', 'a\uDC00', 'COMMENT_INVALID'],
     ['markup stays text', '<img src=x onerror=alert(1)>', 'ok:<img src=x onerror=alert(1)>'],
     ['Arabic with a right-to-left mark', 'مرحبا\u200F', 'ok:مرحبا\u200F'],
+    // found by the outside attack on issue 11: invisible and stacking characters
+    ['a zero-width space inside', 'Ad\u200Bmin', 'COMMENT_INVALID'],
+    ['a word joiner', 'a\u2060b', 'COMMENT_INVALID'],
+    ['a byte-order mark inside', 'h\uFEFFi', 'COMMENT_INVALID'],
+    ['tag characters', 'hi\u{E0041}\u{E0042}', 'COMMENT_INVALID'],
+    ['an interlinear annotation', 'a\uFFF9b', 'COMMENT_INVALID'],
+    ['five combining marks on a letter', 'q\u0301\u0302\u0303\u0304\u0305', 'COMMENT_INVALID'],
+    ['Hangul filler only', '\u3164\u3164', 'COMMENT_EMPTY'],
+    ['Braille blank only', '\u2800', 'COMMENT_EMPTY'],
+    ['combining marks only', '\u0301\u0302', 'COMMENT_EMPTY'],
+    ['an emoji family (zero-width joiners)', '👨\u200D👩\u200D👧', 'ok:👨\u200D👩\u200D👧'],
+    ['a keycap (two marks)', '1\uFE0F\u20E3', 'ok:1\uFE0F\u20E3'],
+    ['Persian with a zero-width non-joiner', 'می\u200Cخواهم', 'ok:می\u200Cخواهم'],
+    ['Vietnamese', 'Tiếng Việt', 'ok:Tiếng Việt'],
   ])('%s', (_name, input, expected) => {
     expect(verdict(checkCommentText(input))).toBe(expected);
   });
