@@ -50,6 +50,7 @@ export const ERRORS = {
   COMMENT_BAD_WINDOW: { status: 400, meaning: '`from` / `to` not finite, `from` > `to`, a window over 600 s, or a bad `limit`' },
   UPLOAD_NOT_VIDEO: { status: 422, meaning: 'a finished upload ffprobe cannot read as a video (no video stream, no duration, not media): refused and removed' },
   UPLOAD_TOO_LARGE: { status: 413, meaning: 'an upload longer than `uploadMaxBytes`' },
+  UPLOAD_BUSY: { status: 409, meaning: 'the upload is being checked and moved into the media folder: it can no longer be cancelled' },
   UPLOAD_UNAVAILABLE: { status: 503, meaning: 'uploads are off: no ffprobe to check them, or the server is stopping mid-finish (the upload is kept)' },
   BAD_CHANNEL_ID: { status: 400, meaning: 'a channel id outside letters, digits, `.` `_` `-` (first a letter or digit, at most 128)' },
   BAD_SOURCE: { status: 400, meaning: 'a channel source that is empty, too long, has control characters, is not `scheme://…`, or names no regular file in the media folder, or a media file that is a playlist or list of other files' },

@@ -111,7 +111,7 @@ export class Finisher {
     } catch (err) {
       if (this.stop.signal.aborted) return { kind: 'interrupted' };
       // ffprobe names the file it read: the client gets the reason, not the server's folders.
-      verdict = judgeProbe(null, new Error(String((err as Error).message).split(url).join('the upload')));
+      verdict = judgeProbe(null, new Error(this.scrub(String((err as Error).message).split(url).join('the upload'))));
     }
     if (this.stop.signal.aborted) return { kind: 'interrupted' };
     if (!verdict.ok) {
@@ -134,10 +134,17 @@ export class Finisher {
     } catch (err) {
       records.setTarget(id, null);
       log.error('upload could not be placed in the media folder', { upload: id, error: String(err) });
-      return { kind: 'failed', message: (err as Error).message };
+      return { kind: 'failed', message: this.scrub((err as Error).message) };
     }
     records.remove(id);
     return this.accepted(id, name);
+  }
+
+  /** A message without the server's folders (ffmpeg and the file system name full paths). */
+  private scrub(message: string): string {
+    return message
+      .split(path.resolve(this.opts.uploadsDir)).join('<uploads>')
+      .split(path.resolve(this.opts.mediaDir)).join('<media>');
   }
 
   /**

@@ -199,6 +199,11 @@ export function createUploads(opts: UploadsOptions): Uploads {
       sendHook(res, finishResponse(done), { ...tusHeaders, ...complete });
       return true;
     }
+    // A termination racing the finish would pull the file from under the probe or the link.
+    if (method === 'DELETE' && id !== null && finisher.isRunning(id)) {
+      sendError(req, res, 409, ErrorCode.UPLOAD_BUSY, 'the upload is being checked and placed: it can no longer be cancelled', tusHeaders);
+      return true;
+    }
     if (method === 'POST') {
       if (!opts.prober) {
         sendError(req, res, 503, ErrorCode.UPLOAD_UNAVAILABLE, 'uploads are off: no ffprobe to check them', tusHeaders);

@@ -108,6 +108,15 @@ describe.skipIf(!ffmpeg)('/api/uploads refusals', () => {
     expect((await fetch(`${server.url}/api/channels/evil`)).status).toBe(404);
   });
 
+  it('a concat list naming a missing file is refused without naming the server folders', async () => {
+    const res = await uploadWhole(server.url, TOKEN, new TextEncoder().encode("ffconcat version 1.0\nfile 'clip.mp4'\n"), 'list.mp4');
+    expect(res.status).toBe(422);
+    const body = readErrorBody(await res.json());
+    expect(body?.code).toBe('UPLOAD_NOT_VIDEO');
+    expect(body?.message).not.toContain(dir.dir);
+    expect(leftovers()).toEqual([]);
+  });
+
   it('a sound-only file and a picture, whatever their names, are refused too', async () => {
     const song = path.join(dir.dir, 'song.m4a');
     execFileSync(ffmpeg!.ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'aac', song]);
