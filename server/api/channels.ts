@@ -17,7 +17,7 @@ import type { RuntimeChannels } from '../channel/runtime-channels.js';
 import type { Checked } from '../channel/source-policy.js';
 import { ErrorCode, httpStatusOf } from '../core/errors.js';
 import { sendError, sendJson } from '../http/error-body.js';
-import { readBody } from './commands.js';
+import { readJsonBody } from './body.js';
 import { decodeURIComponentSafe, type ApiRoute } from './routes.js';
 import type { TokenGuard } from '../access/token-guard.js';
 
@@ -48,19 +48,9 @@ export function createChannelsApi(opts: ChannelsApiOptions): ApiRoute {
 
   async function add(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!admitted(req, res)) return;
-    const body = await readBody(req, CHANNEL_BODY_MAX_BYTES);
-    if (body === null) {
-      sendError(req, res, 413, ErrorCode.BAD_MESSAGE, `body larger than ${CHANNEL_BODY_MAX_BYTES} bytes`);
-      return;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(body);
-    } catch {
-      sendError(req, res, 400, ErrorCode.BAD_MESSAGE, 'the body is not valid JSON');
-      return;
-    }
-    const added = opts.runtime.add(value);
+    const body = await readJsonBody(req, res, CHANNEL_BODY_MAX_BYTES);
+    if (!body) return;
+    const added = opts.runtime.add(body.value);
     if (!added.ok) return fail(req, res, added);
     const channel = added.value;
     sendJson(req, res, 201, { channel: channel.info() }, { Location: `/api/channels/${encodeURIComponent(channel.id)}` });

@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Channel } from '../channel/channel.js';
 import { ErrorCode, httpStatusOf } from '../core/errors.js';
 import { sendError, sendJson } from '../http/error-body.js';
+import { readBody } from './body.js';
 import { MAX_CLIENT_MESSAGE_BYTES } from '../core/protocol.js';
 import { parseClientMessage } from '../core/protocol-validate.js';
 import { CommandGate, toCommand, type Refusal } from '../access/command-gate.js';
@@ -28,22 +29,6 @@ export interface CommandApiOptions {
   tokenGuard?: TokenGuard;
   /** The command budget per client address (the WebSocket's command budget by default). */
   budget?: Budget;
-}
-
-/** Reads a request body up to `limit` bytes; null when it is larger (the rest is discarded). */
-export function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 export function createCommandApi(opts: CommandApiOptions) {

@@ -23,7 +23,7 @@ import { ErrorCode, httpStatusOf } from '../core/errors.js';
 import { MAX_CLIENT_MESSAGE_BYTES } from '../core/protocol.js';
 import { readCommentFields } from '../core/protocol-validate.js';
 import { sendError, sendJson } from '../http/error-body.js';
-import { readBody } from './commands.js';
+import { readJsonBody } from './body.js';
 import { decodeURIComponentSafe, type ApiRoute } from './routes.js';
 import type { TokenGuard } from '../access/token-guard.js';
 
@@ -57,18 +57,9 @@ export function createCommentsApi(opts: CommentsApiOptions): ApiRoute {
       sendError(req, res, 429, ErrorCode.RATE_LIMITED, `more than ${(opts.budget ?? COMMENT_HTTP_BUDGET).perSecond} comment(s) per second`, { 'Retry-After': '1' });
       return;
     }
-    const body = await readBody(req, MAX_CLIENT_MESSAGE_BYTES);
-    if (body === null) {
-      sendError(req, res, 413, ErrorCode.BAD_MESSAGE, `body larger than ${MAX_CLIENT_MESSAGE_BYTES} bytes`);
-      return;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(body);
-    } catch {
-      sendError(req, res, 400, ErrorCode.BAD_MESSAGE, 'the body is not valid JSON');
-      return;
-    }
+    const body = await readJsonBody(req, res, MAX_CLIENT_MESSAGE_BYTES);
+    if (!body) return;
+    const value = body.value;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       sendError(req, res, 400, ErrorCode.BAD_MESSAGE, 'the body must be a JSON object {"text", "name"?}');
       return;
