@@ -9,9 +9,8 @@ import { describeError } from '../player/errors.js';
 import {
   DEFAULT_PROGRESSIVE_OPTIONS,
   chooseVodUrl,
-  readCodeAndMessage,
+  pollUntilPlayable,
   readJson,
-  retryAfterMs,
   type MediaListEntry,
   type ProgressiveOptions,
 } from '../player/progressive-rules.js';
@@ -40,31 +39,19 @@ export async function resolvePlaySource(vod: string, deps: PlaySourceDeps): Prom
   if (!choice.ok) return { ok: false, reason: 'unplayable', message: choice.message };
   const options = deps.options ?? DEFAULT_PROGRESSIVE_OPTIONS;
   const now = deps.now ?? (() => performance.now());
-  const deadline = now() + options.prepareTimeoutMs;
-  for (;;) {
-    let res: Response;
-    try {
-      // One byte: enough to learn that it exists (206) without downloading it.
-      res = await deps.fetchFn(choice.url, { signal: deps.signal, headers: { Range: 'bytes=0-0' } });
-    } catch (err) {
-      if (deps.signal.aborted) throw err;
-      return { ok: false, reason: 'unavailable', message: `${choice.url}: ${describeError(err)}` };
-    }
-    if (res.status === 200 || res.status === 206) {
-      await res.body?.cancel(); // a server that ignored Range would send the whole file
-      return { ok: true, url: choice.url, variant: choice.variant };
-    }
-    const { code, message } = readCodeAndMessage(await readJson(res));
-    const detail = `HTTP ${res.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`;
-    if (res.status === 404) return { ok: false, reason: 'unknown', message: `no such file: ${detail}` };
-    if (res.status !== 202) return { ok: false, reason: 'unavailable', message: `${choice.url}: ${detail}` };
-    const waitMs = retryAfterMs(res.headers.get('Retry-After'), options.pollDefaultMs, options.pollMaxMs);
-    if (now() + waitMs > deadline) {
-      return { ok: false, reason: 'unavailable', message: `the MP4 copy was still being prepared after ${Math.round(options.prepareTimeoutMs / 1000)} s` };
-    }
-    deps.onPreparing?.(message ?? 'preparing an MP4 copy');
-    await deps.sleep(waitMs);
+  let polled;
+  try {
+    polled = await pollUntilPlayable(choice.url, { fetchFn: deps.fetchFn, signal: deps.signal, sleep: deps.sleep, now, options, ...(deps.onPreparing ? { onPreparing: deps.onPreparing } : {}) });
+  } catch (err) {
+    if (deps.signal.aborted) throw err;
+    return { ok: false, reason: 'unavailable', message: `${choice.url}: ${describeError(err)}` };
   }
+  if (polled.ok) return { ok: true, url: choice.url, variant: choice.variant };
+  if (polled.status === 404) return { ok: false, reason: 'unknown', message: `no such file: ${polled.detail}` };
+  if (polled.timedOut) {
+    return { ok: false, reason: 'unavailable', message: `the MP4 copy was still being prepared after ${Math.round(options.prepareTimeoutMs / 1000)} s` };
+  }
+  return { ok: false, reason: 'unavailable', message: `${choice.url}: ${polled.detail}` };
 }
 
 /** `GET /api/media`, or null when it fails (then the plain URL is the best guess, as in the fallback). */

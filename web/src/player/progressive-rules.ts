@@ -166,3 +166,40 @@ export async function probeChannel(channel: string, signal: AbortSignal, fetchFn
   }
 }
 
+export interface PollDeps {
+  fetchFn: typeof fetch;
+  signal: AbortSignal;
+  /** Resolves after `ms`. */
+  sleep: (ms: number) => Promise<void>;
+  /** ms clock for the deadline (performance.now). */
+  now: () => number;
+  options: Pick<ProgressiveOptions, 'pollDefaultMs' | 'pollMaxMs' | 'prepareTimeoutMs'>;
+  /** Before each wait on a copy being made, with the server's message (it says how far the copy is). */
+  onPreparing?: (message: string) => void;
+}
+
+/** ready; or the answer that ended the wait (`timedOut`: still 202 at prepareTimeoutMs). */
+export type PollResult = { ok: true } | { ok: false; status: number; detail: string; timedOut: boolean };
+
+/**
+ * Asks for one byte of `url` (Range: bytes=0-0, so a ready file costs nothing to check) until it
+ * is there, waiting while the server answers 202 VOD_PREPARING for the Retry-After it gives
+ * (retryAfterMs). Used by the progressive fallback and the /play/ page. A network error rejects.
+ */
+export async function pollUntilPlayable(url: string, deps: PollDeps): Promise<PollResult> {
+  const deadline = deps.now() + deps.options.prepareTimeoutMs;
+  for (;;) {
+    const res = await deps.fetchFn(url, { signal: deps.signal, headers: { Range: 'bytes=0-0' } });
+    if (res.status === 200 || res.status === 206) {
+      await res.body?.cancel(); // a server that ignored Range would send the whole file
+      return { ok: true };
+    }
+    const { code, message } = readCodeAndMessage(await readJson(res));
+    const detail = `HTTP ${res.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`;
+    if (res.status !== 202) return { ok: false, status: res.status, detail, timedOut: false };
+    const waitMs = retryAfterMs(res.headers.get('Retry-After'), deps.options.pollDefaultMs, deps.options.pollMaxMs);
+    if (deps.now() + waitMs > deadline) return { ok: false, status: 202, detail, timedOut: true };
+    deps.onPreparing?.(message ?? 'preparing an MP4 copy');
+    await deps.sleep(waitMs);
+  }
+}

@@ -22,9 +22,8 @@ import {
   DEFAULT_PROGRESSIVE_OPTIONS,
   channelPositionAt,
   chooseVodUrl,
-  readCodeAndMessage,
+  pollUntilPlayable,
   readJson,
-  retryAfterMs,
   type MediaListEntry,
   type ProgressiveOptions,
 } from './progressive-rules.js';
@@ -143,21 +142,11 @@ export class ProgressivePlayback extends Emitter<ProgressiveEvents> {
    * being made. One byte is asked for (Range: bytes=0-0) so a ready copy costs nothing to check.
    */
   private async waitUntilReady(url: string): Promise<void> {
-    const deadline = performance.now() + this.options.prepareTimeoutMs;
-    for (;;) {
-      const res = await this.fetchFn(url, { signal: this.abort.signal, headers: { Range: 'bytes=0-0' } });
-      if (res.status === 200 || res.status === 206) {
-        await res.body?.cancel(); // a server that ignored Range would send the whole file
-        return;
-      }
-      const { code, message } = readCodeAndMessage(await readJson(res));
-      if (res.status !== 202) throw new Error(`${url}: HTTP ${res.status} ${code ?? ''}${message ? `: ${message}` : ''}`);
-      const waitMs = retryAfterMs(res.headers.get('Retry-After'), this.options.pollDefaultMs, this.options.pollMaxMs);
-      if (performance.now() + waitMs > deadline) {
-        throw new Error(`${url} was still being prepared after ${Math.round(this.options.prepareTimeoutMs / 1000)} s`);
-      }
-      await this.sleep(waitMs);
-    }
+    const polled = await pollUntilPlayable(url, {
+      fetchFn: this.fetchFn, signal: this.abort.signal, sleep: (ms) => this.sleep(ms), now: () => performance.now(), options: this.options,
+    });
+    if (polled.ok) return;
+    throw new Error(polled.timedOut ? `${url} was still being prepared after ${Math.round(this.options.prepareTimeoutMs / 1000)} s` : `${url}: ${polled.detail}`);
   }
 
   private sleep(ms: number): Promise<void> {
