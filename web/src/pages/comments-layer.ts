@@ -20,6 +20,7 @@ import type { CommentInfo } from '../../../server/core/protocol.js';
 import { CommentBook, INITIAL_SCHEDULE, advance, pickLane, suppress, windowsAhead, type LaneTenant, type ScheduleState } from '../player/comment-scheduler.js';
 import type { Player } from '../player/player.js';
 import { serverHttpUrl } from '../player/server-url.js';
+import { loadItem, saveItem } from './local-store.js';
 
 export const NAME_STORAGE_KEY = 'pushcast.name';
 export const HIDE_STORAGE_KEY = 'pushcast.hideComments';
@@ -49,29 +50,6 @@ export interface CommentsLayerElements {
   status: HTMLElement;
 }
 
-/** localStorage, which may be missing or throw (privacy modes, sandboxed frames). */
-function storage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
-function load(key: string): string | null {
-  try {
-    return storage()?.getItem(key) ?? null;
-  } catch {
-    return null;
-  }
-}
-function save(key: string, value: string): void {
-  try {
-    storage()?.setItem(key, value);
-  } catch (err) {
-    console.warn(`pushcast: could not keep ${key}`, err);
-  }
-}
-
 export class CommentsLayer {
   private readonly overlay: HTMLDivElement;
   private readonly book = new CommentBook<CommentInfo>();
@@ -88,13 +66,13 @@ export class CommentsLayer {
     this.overlay = document.createElement('div');
     this.overlay.className = 'comments-layer';
     this.overlay.setAttribute('aria-live', 'off');
-    this.hidden = load(HIDE_STORAGE_KEY) === '1';
+    this.hidden = loadItem(HIDE_STORAGE_KEY) === '1';
   }
 
   start(): void {
     const { el } = this;
     el.box.append(this.overlay);
-    el.name.value = load(NAME_STORAGE_KEY) ?? '';
+    el.name.value = loadItem(NAME_STORAGE_KEY) ?? '';
     el.form.hidden = false;
     this.renderToggle();
     el.name.addEventListener('change', this.onNameChange);
@@ -223,13 +201,13 @@ export class CommentsLayer {
 
   private readonly onToggle = (): void => {
     this.hidden = !this.hidden;
-    save(HIDE_STORAGE_KEY, this.hidden ? '1' : '0');
+    saveItem(HIDE_STORAGE_KEY, this.hidden ? '1' : '0');
     if (this.hidden) for (const id of [...this.onScreen.keys()]) this.drop(id);
     this.renderToggle();
   };
 
   private readonly onNameChange = (): void => {
-    save(NAME_STORAGE_KEY, this.el.name.value.trim());
+    saveItem(NAME_STORAGE_KEY, this.el.name.value.trim());
   };
 
   /** A counter once the text gets long, in the same characters the server counts. */
@@ -249,7 +227,7 @@ export class CommentsLayer {
       this.setStatus(`${refusal.code}: ${refusal.message}`, true);
       return;
     }
-    save(NAME_STORAGE_KEY, name.value.trim());
+    saveItem(NAME_STORAGE_KEY, name.value.trim());
     send.disabled = true;
     void this.player.comment(text.value, name.value.trim() === '' ? undefined : name.value).then((reply) => {
       send.disabled = false;

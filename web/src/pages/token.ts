@@ -3,6 +3,8 @@
  * startup. A token in the hash is stored in localStorage (`pushcast.token`) and removed from the
  * address bar (so it is not shared with a copied link); later visits read it from storage.
  */
+import { loadItem, removeItem, saveItem } from './local-store.js';
+
 export const TOKEN_STORAGE_KEY = 'pushcast.token';
 
 /** The token of a hash like `#token=abc` or `#x=1&token=abc` (URL-decoded), or null. Pure. */
@@ -20,30 +22,12 @@ export function hashWithoutToken(hash: string): string {
   return rest === '' ? '' : `#${rest}`;
 }
 
-/** localStorage, which may be missing or throw (privacy modes, sandboxed frames). */
-function storage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch (err) {
-    console.warn('pushcast: localStorage unavailable, the control token is not remembered', err);
-    return null;
-  }
-}
-
 export function storeToken(token: string): void {
-  try {
-    storage()?.setItem(TOKEN_STORAGE_KEY, token);
-  } catch (err) {
-    console.warn('pushcast: could not store the control token', err);
-  }
+  saveItem(TOKEN_STORAGE_KEY, token);
 }
 
 export function forgetToken(): void {
-  try {
-    storage()?.removeItem(TOKEN_STORAGE_KEY);
-  } catch (err) {
-    console.warn('pushcast: could not forget the control token', err);
-  }
+  removeItem(TOKEN_STORAGE_KEY);
 }
 
 /** The page's control token: from `#token=…` (then stored and stripped from the URL), else stored, else null. */
@@ -54,10 +38,5 @@ export function readControlToken(): string | null {
     history.replaceState(history.state, '', `${location.pathname}${location.search}${hashWithoutToken(location.hash)}`);
     return fromHash;
   }
-  try {
-    return storage()?.getItem(TOKEN_STORAGE_KEY) ?? null;
-  } catch (err) {
-    console.warn('pushcast: could not read the control token', err);
-    return null;
-  }
+  return loadItem(TOKEN_STORAGE_KEY);
 }
