@@ -25,7 +25,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server, TUS_RESUMABLE, Upload } from '@tus/server';
-import { bearerToken, tokenMatches } from '../access/auth.js';
+import { bearerToken } from '../access/auth.js';
+import { CommandGate } from '../access/command-gate.js';
 import { ErrorCode } from '../core/errors.js';
 import { sendError, sendJson } from '../http/error-body.js';
 import type { Config } from '../runtime/config.js';
@@ -143,6 +144,7 @@ export function createUploads(opts: UploadsOptions): Uploads {
   let timer: NodeJS.Timeout | null = null;
 
   const tusHeaders = { 'Tus-Resumable': TUS_RESUMABLE };
+  const gate = new CommandGate({ controlToken: opts.controlToken, ...(opts.tokenGuard ? { guard: opts.tokenGuard } : {}) });
   const listUnfinished = async (): Promise<unknown[]> => {
     const out = [];
     for (const id of records.ids()) {
@@ -167,15 +169,13 @@ export function createUploads(opts: UploadsOptions): Uploads {
       sendError(req, res, 405, ErrorCode.METHOD_NOT_ALLOWED, `${method} is not allowed here`, { ...tusHeaders, Allow: allowed.join(', ') });
       return true;
     }
+    // The command gate's token check: wrong tokens count per address over every door (token-guard.ts).
     const token = bearerToken(req.headers.authorization);
-    // Wrong tokens count per address over every door, so guessing here is as slow as anywhere.
-    if (token !== null && opts.tokenGuard?.check(req.socket.remoteAddress ?? 'unknown', token, Date.now()) === 'limited') {
-      sendError(req, res, 429, ErrorCode.RATE_LIMITED, 'too many wrong control tokens from this address', { ...tusHeaders, 'Retry-After': '2' });
-      return true;
-    }
-    if (!tokenMatches(token, opts.controlToken)) {
-      const status = token === null ? 401 : 403;
-      sendError(req, res, status, ErrorCode.FORBIDDEN, token === null ? 'uploads need the control token (Authorization: Bearer …)' : 'wrong control token', tusHeaders);
+    const refusal = token === null
+      ? { status: 401, code: ErrorCode.FORBIDDEN, message: 'uploads need the control token (Authorization: Bearer …)', headers: undefined }
+      : gate.checkBearer(req.socket.remoteAddress ?? 'unknown', token, Date.now());
+    if (refusal) {
+      sendError(req, res, refusal.status, refusal.code, refusal.message, { ...tusHeaders, ...refusal.headers });
       return true;
     }
     if (method === 'GET' || (method === 'HEAD' && id === null)) {
