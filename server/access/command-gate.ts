@@ -11,13 +11,11 @@ import { ErrorCode } from '../core/errors.js';
 import type { ControlMessage } from '../core/protocol.js';
 import { bearerToken, roleFor, tokenMatches, type Role } from './auth.js';
 import type { Budget } from './message-gate.js';
-import { RateLimiter } from './rate-limit.js';
+import { ClientLimiter } from './client-limiter.js';
 import type { TokenGuard } from './token-guard.js';
 
 /** Control commands a client may send at once, then per second (RATE_LIMITED beyond). */
 export const COMMAND_BUDGET: Readonly<Budget> = { burst: 20, perSecond: 10 };
-/** HTTP clients tracked for the command budget; the oldest is forgotten beyond this (bounded memory). */
-const MAX_TRACKED_CLIENTS = 1024;
 
 /** What the gate reads of a channel. */
 export interface Controllable {
@@ -51,10 +49,12 @@ export interface CommandGateOptions {
 
 export class CommandGate {
   private readonly budget: Budget;
-  private readonly perClient = new Map<string, RateLimiter>();
+  /** The command budget per HTTP client, in bounded memory (the least recently seen is forgotten). */
+  private readonly perClient: ClientLimiter;
 
   constructor(private readonly opts: CommandGateOptions) {
     this.budget = opts.budget ?? COMMAND_BUDGET;
+    this.perClient = new ClientLimiter(this.budget);
   }
 
   /** The role a `hello` token earns; `limited` when `client` has presented too many wrong ones. */
@@ -78,7 +78,7 @@ export class CommandGate {
    * faster than commanding), then wants the bearer token unless the channel has open control.
    */
   admitRequest(client: string, authorization: string | undefined, channel: Controllable, now: number): Refusal | null {
-    if (!this.limiterFor(client, now).take(now)) {
+    if (!this.perClient.take(client, now)) {
       return { status: 429, code: ErrorCode.RATE_LIMITED, message: `more than ${this.budget.perSecond} commands per second`, headers: { 'Retry-After': '1' } };
     }
     if (channel.openControl) return null;
@@ -98,15 +98,5 @@ export class CommandGate {
     if (verdict === 'controller') return null;
     if (verdict === 'limited') return { status: 429, code: ErrorCode.RATE_LIMITED, message: 'too many wrong control tokens from this address', headers: { 'Retry-After': '2' } };
     return { status: 403, code: ErrorCode.FORBIDDEN, message: 'wrong control token' };
-  }
-
-  private limiterFor(client: string, now: number): RateLimiter {
-    let l = this.perClient.get(client);
-    if (!l) {
-      if (this.perClient.size >= MAX_TRACKED_CLIENTS) this.perClient.delete(this.perClient.keys().next().value as string);
-      l = new RateLimiter(this.budget.burst, this.budget.perSecond, now);
-      this.perClient.set(client, l);
-    }
-    return l;
   }
 }
