@@ -9,7 +9,7 @@ import path from 'node:path';
 import { makeStrongEtag } from '../http/etag.js';
 import { contentTypeFor } from '../http/mime.js';
 import type { DerivedCache } from './derived-cache.js';
-import { inspectMedia } from './media-info.js';
+import { durationOf, inspectMedia } from './media-info.js';
 import type { MediaInfo } from './media-info.js';
 import type { ListedFile } from '../library/media-library.js';
 import { planPlayback } from './playback.js';
@@ -117,7 +117,7 @@ export async function describeFile(file: ListedFile, infos: InfoCache, cache: De
     size: file.stat.size,
     lastModified: new Date(file.stat.mtimeMs).toISOString(),
     contentType: contentTypeFor(file.path),
-    duration: info.mp4?.durationSec ?? probe?.duration ?? null,
+    duration: durationOf(info),
     codecs: { video: probe?.video?.codec ?? null, audio: probe?.audio?.codec ?? null, mime: info.mp4?.mime ?? null },
     faststart: info.layout.iso ? (info.layout.faststart ?? null) : null,
     progressive: plan.progressive,

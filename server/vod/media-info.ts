@@ -126,3 +126,9 @@ export async function inspectMedia(absPath: string, opts: InspectOptions): Promi
   ]);
   return { layout, mp4, ...probed };
 }
+
+/** A file's length in seconds: from the MP4 movie header, else ffprobe's; null when neither knows. */
+export function durationOf(info: Pick<MediaInfo, 'mp4' | 'probe'>): number | null {
+  const probed = typeof info.probe === 'object' && info.probe !== null ? info.probe.duration : null;
+  return info.mp4?.durationSec ?? probed ?? null;
+}

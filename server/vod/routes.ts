@@ -23,6 +23,7 @@ import type { DerivedState } from './derived-cache.js';
 import { createFfmpegRunner } from './ffmpeg-job.js';
 import type { FfmpegRunner } from './ffmpeg-job.js';
 import { describeFile, InfoCache } from './describe.js';
+import { durationOf } from './media-info.js';
 import { listMediaFiles } from '../library/media-library.js';
 
 /** Codes specific to generated copies (defined in core/errors.ts), in the same `{ error: { code } }` shape. */
@@ -148,7 +149,7 @@ export function createVodRoutes(opts: VodRoutesOptions): VodRoutes {
       await respond(req, res, source, variant('original'));
       return;
     }
-    const durationSec = described.info.mp4?.durationSec ?? probeDuration(described.info.probe);
+    const durationSec = durationOf(described.info);
     const state = await cache.ensure({ source, sourceEtag, kind: wanted, codecs: plan.codecs, durationSec });
     if (state.state === 'ready') {
       await respond(req, res, state.path, variant(wanted));
@@ -189,11 +190,4 @@ export function createVodRoutes(opts: VodRoutesOptions): VodRoutes {
   }
 
   return { vod, mediaApi, close: () => cache.close() };
-}
-
-/** ffprobe's length of a file, when the probe ran and found one. */
-function probeDuration(probe: unknown): number | null {
-  if (typeof probe !== 'object' || probe === null || !('duration' in probe)) return null;
-  const d = (probe as { duration: unknown }).duration;
-  return typeof d === 'number' && d > 0 ? d : null;
 }
