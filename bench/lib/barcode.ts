@@ -46,6 +46,8 @@ export interface Sample {
   shownAt: number;
   /** The decoded code, or null when the squares could not be read (no frame, wrong size). */
   code: number | null;
+  /** The frame's media time in ms as the browser reports it (rVFC metadata.mediaTime). */
+  mediaMs: number;
 }
 
 /**
@@ -81,7 +83,7 @@ export const BARCODE_READER = `(() => {
   const watch = (video) => {
     const onFrame = (_now, meta) => {
       let code = null; try { code = read(video); } catch { code = null; }
-      samples.push({ shownAt: performance.timeOrigin + meta.expectedDisplayTime, code });
+      samples.push({ shownAt: performance.timeOrigin + meta.expectedDisplayTime, code, mediaMs: meta.mediaTime * 1000 });
       if (samples.length > 20000) samples.splice(0, samples.length - 20000);
       video.requestVideoFrameCallback(onFrame);
     };
