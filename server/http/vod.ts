@@ -68,6 +68,14 @@ export type FileResponder = (
 
 export const ALLOW = 'GET, HEAD, OPTIONS';
 
+/**
+ * Bytes per file read (and so per socket write). Node's default of 64 KiB makes a 1 MiB range 16
+ * promise reads, 16 buffers and 16 writes; the Range benchmark (bench/range.ts, issue 12) spent
+ * most of pushcast's CPU there. 256 KiB cuts that fourfold while keeping the memory a slow client
+ * can pin to a few hundred KiB per response.
+ */
+export const READ_CHUNK_BYTES = 256 * 1024;
+
 const stderrLog: VodLogger = {
   warn: (msg, fields) => process.stderr.write(`warn [vod] ${msg} ${JSON.stringify(fields ?? {})}\n`),
 };
@@ -86,7 +94,7 @@ async function* multipartBody(handle: FileHandle, plan: MultipartPlan): AsyncGen
   for (const part of plan.parts) {
     yield part.head;
     // autoClose:false — the handle is shared by all parts and closed by the responder's finally.
-    yield* handle.createReadStream({ start: part.range.start, end: part.range.end, autoClose: false });
+    yield* handle.createReadStream({ start: part.range.start, end: part.range.end, autoClose: false, highWaterMark: READ_CHUNK_BYTES });
   }
   yield plan.tail;
 }
@@ -200,14 +208,14 @@ export function createFileResponder(opts: ResponderOptions): FileResponder {
         'Content-Length': r.end - r.start + 1,
         'Content-Range': `bytes ${r.start}-${r.end}/${size}`, // §14.4
       });
-      body = () => handle.createReadStream({ start: r.start, end: r.end, autoClose: false });
+      body = () => handle.createReadStream({ start: r.start, end: r.end, autoClose: false, highWaterMark: READ_CHUNK_BYTES });
     } else if (result.kind === 'ranges') {
       const plan = planMultipart(result.ranges, size, contentType);
       res.writeHead(206, { ...cacheable, 'Content-Type': plan.contentType, 'Content-Length': plan.length });
       body = () => multipartBody(handle, plan);
     } else {
       res.writeHead(200, { ...cacheable, 'Content-Type': contentType, 'Content-Length': size });
-      if (size > 0) body = () => handle.createReadStream({ start: 0, end: size - 1, autoClose: false });
+      if (size > 0) body = () => handle.createReadStream({ start: 0, end: size - 1, autoClose: false, highWaterMark: READ_CHUNK_BYTES });
     }
 
     if (method === 'HEAD' || body === undefined) {
