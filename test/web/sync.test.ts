@@ -38,17 +38,18 @@ function input(v: Video, target: SyncTarget | null): SyncInput {
   };
 }
 
-// Defaults: nudge above 60 ms until ≤ 20 ms, ±5 %, jump from 1000 ms (landing 300 ms ahead), paused tolerance 10 ms.
+// Defaults: nudge above 60 ms until ≤ 20 ms, ±5 %, jump from 400 ms (landing 300 ms ahead), paused tolerance 10 ms.
 const rows: Row[] = [
   ['no target yet', { t: 12 }, null, { playbackRate: 1, reason: 'no-target' }],
-  ['seeking toward the channel: keep the nudge rate, wait', { t: 12, seeking: true, rate: 1.05 }, playing(12.5), { playbackRate: 1.05, reason: 'seeking' }],
+  ['seeking toward the channel: keep the nudge rate, wait', { t: 12, seeking: true, rate: 1.05 }, playing(12.3), { playbackRate: 1.05, reason: 'seeking' }],
   ['seeking to where the channel no longer is (3 s off): redirect', { t: 12, seeking: true, rate: 1.05 }, playing(15), { playbackRate: 1, pause: true, seekTo: 15.3, playInMs: 300, reason: 'jump' }],
   ['seeking before the buffer, paused, channel 27 s ahead: jump into the buffer', { t: 1.5, seeking: true, paused: true, buffered: '16-29' }, playing(28), { playbackRate: 1, seekTo: 28.3, playInMs: 300, reason: 'jump' }],
   ['in sync', { t: 12 }, playing(12.03), { playbackRate: 1, reason: 'in-sync' }],
   ['just under the nudge threshold: leave it', { t: 12 }, playing(12.059), { playbackRate: 1, reason: 'in-sync' }],
   ['70 ms behind → 1.05×', { t: 12 }, playing(12.07), { playbackRate: 1.05, reason: 'nudge' }],
   ['70 ms ahead → 0.95×', { t: 12.07 }, playing(12), { playbackRate: 0.95, reason: 'nudge' }],
-  ['950 ms behind still nudges', { t: 12 }, playing(12.95), { playbackRate: 1.05, reason: 'nudge' }],
+  ['350 ms behind still nudges', { t: 12 }, playing(12.35), { playbackRate: 1.05, reason: 'nudge' }],
+  ['450 ms behind → jump instead of a 9 s nudge', { t: 12 }, playing(12.45), { playbackRate: 1, pause: true, seekTo: 12.75, playInMs: 300, reason: 'jump' }],
   ['nudging up, 30 ms behind: keep going', { t: 12, rate: 1.05 }, playing(12.03), { playbackRate: 1.05, reason: 'nudge' }],
   ['nudging up, 15 ms behind: settled', { t: 12, rate: 1.05 }, playing(12.015), { playbackRate: 1, reason: 'in-sync' }],
   ['nudging up but now 30 ms ahead: stop', { t: 12.03, rate: 1.05 }, playing(12), { playbackRate: 1, reason: 'in-sync' }],
@@ -64,7 +65,10 @@ const rows: Row[] = [
   ['paused after a jump, 50 ms ahead: play now', { t: 31.7, paused: true, buffered: '31-32.5' }, playing(31.65), { playbackRate: 1, play: true, reason: 'in-sync' }],
   ['paused video, in sync → play', { t: 12, paused: true }, playing(12.01), { playbackRate: 1, play: true, reason: 'in-sync' }],
   ['paused video, behind (the seek took longer than the preroll) → play and nudge', { t: 12, paused: true }, playing(12.2), { playbackRate: 1.05, play: true, reason: 'nudge' }],
-  ['target past the buffered end: jump there anyway (data follows)', { t: 12, buffered: '10-12.5' }, playing(14), { playbackRate: 1, pause: true, seekTo: 14.3, playInMs: 300, reason: 'jump' }],
+  ['landing past the buffered end: pause and wait for the data (a seek there would be clamped)', { t: 12, buffered: '10-12.5' }, playing(14), { playbackRate: 1, pause: true, reason: 'wait-for-data' }],
+  ['joiner, first fragment only: wait for the rest of the burst', { t: 0, paused: true, buffered: '6.95-7.34' }, playing(7.74), { playbackRate: 1, reason: 'wait-for-data' }],
+  ['joiner, burst appended: jump 300 ms ahead', { t: 0, paused: true, buffered: '6.95-9.15' }, playing(7.74), { playbackRate: 1, seekTo: 8.04, playInMs: 300, reason: 'jump' }],
+  ['landing in a hole between ranges: wait', { t: 12, buffered: '10-12.5 14.5-16' }, playing(14), { playbackRate: 1, pause: true, reason: 'wait-for-data' }],
   ['nothing buffered: wait', { t: 0, buffered: '' }, playing(31), { playbackRate: 1, reason: 'no-data' }],
   ['nothing buffered, paused video: wait', { t: 0, paused: true, buffered: '' }, playing(31), { playbackRate: 1, reason: 'no-data' }],
   ['channel before the first keyframe: sit on it', { t: 0, paused: true, buffered: '32-33' }, playing(31.5), { playbackRate: 1, seekTo: 32, playInMs: 500, reason: 'wait-for-channel' }],

@@ -62,6 +62,15 @@ export class Follower {
     this.playIfPaused();
   }
 
+  /**
+   * A fragment was appended while playing: a file channel's joiner that waits for the frame it
+   * should land on (sync.ts rule 6, `wait-for-data`) jumps as soon as it is there, not a tick later.
+   */
+  fragmentAppended(): void {
+    const s = this.session;
+    if (s.channelInfo?.kind === 'file' && s.sync.lastReason === 'wait-for-data') s.sync.tick(this.syncTarget());
+  }
+
   /** Applies a new channel state at once (not at the next tick), so pause and seek show quickly. */
   follow(info: ChannelInfo): void {
     const video = this.video;

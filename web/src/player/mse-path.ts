@@ -32,6 +32,8 @@ export interface MseHost extends PlayerHost {
   newTimeline(): void;
   /** The first fragment of a timeline was appended and the state is now `playing`. */
   firstFragment(): void;
+  /** A later fragment was appended (a joiner waiting for its landing frame looks again). */
+  fragmentAppended(): void;
 }
 
 export class MsePath {
@@ -153,7 +155,10 @@ export class MsePath {
     if (meta.kind !== 'fragment') return;
     if (meta.wallClockMs !== null && bufferedEnd !== null) this.session.delay.record({ wallClockMs: meta.wallClockMs, mediaEnd: bufferedEnd });
     const state = this.host.state();
-    if (state !== 'waiting-init' && state !== 'connecting') return;
+    if (state !== 'waiting-init' && state !== 'connecting') {
+      this.host.fragmentAppended();
+      return;
+    }
     this.host.setState('playing');
     this.host.firstFragment();
   }

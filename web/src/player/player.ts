@@ -175,6 +175,7 @@ export class Player extends Emitter<PlayerEvents> {
       send: (m) => this.send(m),
       newTimeline: () => follower.newTimeline(),
       firstFragment: () => follower.firstFragment(),
+      fragmentAppended: () => follower.fragmentAppended(),
     });
     load.connection = openSocket(load, this.socketHost!, this.config.url ?? serverSocketUrl(this.config.server, location));
     load.tickTimer = setInterval(() => this.tick(load), this.config.tickMs);

@@ -19,7 +19,11 @@
  *  6. |drift| ≥ `jumpThresholdMs` (a late joiner, a new timeline at 0, a long stall) → pause and
  *     seek `prerollMs` ahead of the channel: the frame there is decoded while we wait, and playback
  *     starts when the channel arrives (`playInMs`), instead of lagging by however long a seek and a
- *     cold decoder take;
+ *     cold decoder take. When that frame is not buffered yet (a joiner's first fragment is appended
+ *     while the rest of the catch-up burst is still on its way) → pause and wait for it
+ *     (`wait-for-data`; the controller asks again on the next append): a seek beyond the buffered
+ *     end is clamped by the browser to what it has, which used to start joiners up to a second
+ *     behind and leave them to a 5 % nudge for many seconds;
  *  7. video paused and ahead by more than `nudgeThresholdMs` (waiting after rule 5 or 6) → stay
  *     paused and play in `playInMs` = drift; paused otherwise → play now;
  *  8. |drift| > `nudgeThresholdMs` → play `nudgeRate` faster (behind) or slower (ahead), and keep
@@ -52,7 +56,9 @@ export const DEFAULT_SYNC_OPTIONS: Readonly<SyncOptions> = {
   nudgeThresholdMs: 60,
   settleMs: 20,
   nudgeRate: 0.05,
-  jumpThresholdMs: 1000,
+  // A late joiner lands within a frame or two of the channel (rule 6); anything left above this is
+  // a jump rather than a nudge, since 5 % takes 8 s to work off 400 ms.
+  jumpThresholdMs: 400,
   pausedToleranceMs: 10,
   prerollMs: 300,
 };
@@ -99,6 +105,7 @@ export type SyncReason =
   | 'no-data'
   | 'wait-for-channel'
   | 'jump'
+  | 'wait-for-data'
   | 'preroll'
   | 'nudge'
   | 'in-sync';
@@ -160,7 +167,11 @@ export function decideSync(input: SyncInput, options: SyncOptions = DEFAULT_SYNC
 
   const abs = Math.abs(driftMs);
   if (abs >= options.jumpThresholdMs) {
-    const action: SyncAction = { playbackRate: 1, seekTo: target.mediaTime + options.prerollMs / 1000, reason: 'jump', driftMs, playInMs: options.prerollMs };
+    const landing = target.mediaTime + options.prerollMs / 1000;
+    if (!input.buffered.some((r) => r.start <= landing && landing < r.end)) {
+      return { playbackRate: 1, reason: 'wait-for-data', driftMs, ...(input.paused ? {} : { pause: true as const }) };
+    }
+    const action: SyncAction = { playbackRate: 1, seekTo: landing, reason: 'jump', driftMs, playInMs: options.prerollMs };
     if (!input.paused) action.pause = true;
     return action;
   }
