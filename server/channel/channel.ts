@@ -97,28 +97,19 @@ export class Channel extends EventEmitter<ChannelEvents> {
     const p = this.timeline.playhead;
     const { duration, seekable, position } = this.timeline.describe();
     return {
-      id: this.id,
-      kind: this.opts.source.kind,
-      source: this.opts.source.display,
-      status: this.status,
+      id: this.id, kind: this.opts.source.kind, source: this.opts.source.display, status: this.status,
       viewers: this.out.viewers.size,
       mime: this.out.init?.mime ?? null,
       codecs: this.out.lastCodecs,
       duration,
-      epoch: p.epoch,
-      version: p.version,
-      playing: p.playing,
-      seekable,
-      mediaTime: p.mediaTime,
-      position,
-      positionAt: p.at,
+      epoch: p.epoch, version: p.version, playing: p.playing, seekable,
+      mediaTime: p.mediaTime, position, positionAt: p.at,
       serverTime: now,
       vod: this.opts.vod,
       control: this.opts.openControl ? 'open' : 'token',
       bitrate: this.status === 'running' ? this.out.bitsPerSecond(Date.now()) : null, // bits per second lately
       error: this.lastError ? { code: this.lastError.code, message: maskSecrets(this.lastError.message) } : null,
-      attempt: this.supervisor.state.attempt,
-      nextRetryAt: this.supervisor.state.nextRetryAt,
+      attempt: this.supervisor.state.attempt, nextRetryAt: this.supervisor.state.nextRetryAt,
       drops: this.drops,
       origin: this.opts.origin,
     };
@@ -248,8 +239,8 @@ export class Channel extends EventEmitter<ChannelEvents> {
     const plan = buildFfmpegPlan(spec, prepared.codecs, this.opts.tuning);
     this.opts.log.info('starting ffmpeg', { channel: this.id, reason, attempt: this.supervisor.state.attempt, video: prepared.codecs.video, audio: prepared.codecs.audio, from: placement?.position });
     const { ffmpegPath, stopTimeoutMs, stallTimeoutMs } = this.opts;
-    const handlers = { init: this.onInit.bind(this), fragment: this.onFragment.bind(this), exit: this.onExit.bind(this) };
-    this.run = startRun(this.opts.createRun ?? spawnFragmenter, { ffmpegPath, plan, stopTimeoutMs, stallTimeoutMs, ...this.childContext }, generation, handlers, this.opts.log);
+    const handlers = { init: this.onInit.bind(this), fragment: this.onFragment.bind(this), exit: this.onExit.bind(this), replan: this.replan.bind(this) };
+    this.run = startRun(this.opts.createRun ?? spawnFragmenter, { ffmpegPath, plan, stopTimeoutMs, stallTimeoutMs, ...this.childContext }, generation, handlers, this.opts.log, this.opts.source);
     this.run.ffmpeg.start();
     this.emit('spawn', { restart: reason === 'retry', reason });
     this.timeline.started();
@@ -293,6 +284,15 @@ export class Channel extends EventEmitter<ChannelEvents> {
   private tearDown(): void {
     this.out.forget();
     this.timeline.tearDown(Date.now());
+  }
+
+  /** A direct start's init names codecs the browser cannot play (start-plan.ts): start again, probed. */
+  private replan(run: Run): void {
+    if (run !== this.run) return;
+    this.run = null;
+    void run.ffmpeg.stop(); // in the background, like a seek's replaced run
+    this.opts.log.info('source sends codecs that need a probe: starting again', { channel: this.id });
+    if (this.wanted()) void this.launch(this.timeline.begin(Date.now()), 'retry');
   }
 
   /** A seek the held media cannot serve: replace the run by one at `position` (file seconds). */

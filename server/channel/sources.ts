@@ -11,6 +11,7 @@ import type { SourceKind } from '../core/protocol.js';
 import { maskSecrets } from '../runtime/redact.js';
 import { readsOtherFiles } from '../ffmpeg/containers.js';
 import { ErrorCode, PushcastError } from '../core/errors.js';
+import { ANALYZE_WINDOWS_US, directCodecs, initialStartPlan, nextStartPlan, type StartEvent } from './start-plan.js';
 
 export interface PreparedSource {
   spec: SourceSpec;
@@ -25,6 +26,11 @@ export interface ChannelSource {
   display: string;
   /** `opts` reach the probe: its timeout, an abort signal (the channel's start deadline), the child set. */
   prepare(opts?: ProbeOptions): Promise<PreparedSource>;
+  /**
+   * What became of the last start (live sources learn how to start: start-plan.ts). True: the
+   * run that sent this init must be replaced by a new start at once.
+   */
+  report?(event: StartEvent): boolean;
 }
 
 /**
@@ -72,18 +78,27 @@ export function fileSource(file: string, probe: Prober, policy: TranscodePolicy 
 }
 
 export function liveSource(url: string, probe: Prober, policy: TranscodePolicy = 'auto'): ChannelSource {
+  let plan = initialStartPlan(url, policy);
   return {
     kind: 'live',
     // No userinfo, and no secret-looking query parameter (?key=, ?token=…) either.
     display: maskSecrets(redactUrl(url)),
     prepare: async (opts) => {
-      // A live source may change what it sends between restarts: probe every time.
-      const result = probe ? await probe(url, opts) : null;
-      return {
-        spec: { kind: 'live', url, paced: result?.duration != null },
-        codecs: planCodecs(result, policy),
-        duration: null,
-      };
+      const analyzeUs = ANALYZE_WINDOWS_US[plan.level];
+      // One ffmpeg, no probe: its init segment tells what came (start-plan.ts).
+      if (plan.mode === 'direct' || !probe) {
+        return { spec: { kind: 'live', url, paced: false, analyzeUs }, codecs: probe ? directCodecs(policy) : planCodecs(null, policy), duration: null };
+      }
+      // A live source may change what it sends between restarts: a probed start probes every time.
+      const result = await probe(url, opts);
+      const codecs = planCodecs(result, policy);
+      plan = nextStartPlan(plan, { type: 'probed', codecs }, policy).state;
+      return { spec: { kind: 'live', url, paced: result.duration != null, analyzeUs }, codecs, duration: null };
+    },
+    report: (event) => {
+      const next = nextStartPlan(plan, event, policy);
+      plan = next.state;
+      return next.replan;
     },
   };
 }

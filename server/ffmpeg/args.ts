@@ -15,8 +15,11 @@ export type SourceSpec =
    * media time = tsOffsetSec + file time. Without the two fields: from 0, unshifted.
    */
   | { kind: 'file'; path: string; startSec?: number; tsOffsetSec?: number }
-  /** Any ffmpeg URL (udp, rtsp, rtmp, srt, http…); `paced` when the probe found a finite duration. */
-  | { kind: 'live'; url: string; paced: boolean };
+  /**
+   * Any ffmpeg URL (udp, rtsp, rtmp, srt, http…); `paced` when the probe found a finite duration;
+   * `analyzeUs`: ffmpeg's analysis window (channel/start-plan.ts), LIVE_ANALYZE_US without it.
+   */
+  | { kind: 'live'; url: string; paced: boolean; analyzeUs?: number };
 
 /** What ffprobe told us; null fields mean "no such stream". */
 export interface ProbeResult {
@@ -122,19 +125,25 @@ export function protocolWhitelist(scheme: string): string {
  * (rtsp: -timeout over TCP; udp/rtp: -timeout, so a publisher that goes quiet fails instead of
  * waiting for our stall timer; others: -rw_timeout). Nothing for plain paths.
  */
-export function networkInputOptions(url: string): string[] {
+export function networkInputOptions(url: string, analyzeUs = LIVE_ANALYZE_US): string[] {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase() ?? '';
   if (scheme === '' || scheme === 'file') return [];
-  const opts = ['-protocol_whitelist', protocolWhitelist(scheme), '-analyzeduration', String(LIVE_ANALYZE_US)];
+  const opts = ['-protocol_whitelist', protocolWhitelist(scheme), '-analyzeduration', String(analyzeUs)];
   if (scheme === 'rtsp' || scheme === 'rtsps') opts.push('-rtsp_transport', 'tcp', '-timeout', NETWORK_TIMEOUT_US);
   else if (scheme === 'udp' || scheme === 'rtp') opts.push('-timeout', NETWORK_TIMEOUT_US);
   else opts.push('-rw_timeout', NETWORK_TIMEOUT_US);
   return opts;
 }
 
-/** Options that make ffmpeg read a network source with as little buffering as it can. */
-function liveInputOptions(url: string, paced: boolean): string[] {
-  const opts = ['-fflags', 'nobuffer', '-flags', 'low_delay', ...networkInputOptions(url)];
+/**
+ * Options that make ffmpeg read a network source with as little buffering as it can. Not
+ * `-fflags nobuffer`: it throws away the packets read during the analysis, so output began only
+ * after the window AND the next keyframe (measured: 1.9–2.5 s for a 1 s window and a 1 s GOP,
+ * and with a 0.5 s window 2 starts in 5 never found the SPS); kept, they leave at once as a burst
+ * that starts on a keyframe (1.3–1.7 s), and the player jumps to the live edge over it.
+ */
+function liveInputOptions(url: string, paced: boolean, analyzeUs?: number): string[] {
+  const opts = ['-flags', 'low_delay', ...networkInputOptions(url, analyzeUs)];
   // A URL with a finite duration is a file behind a protocol: pace it or it would arrive as fast as the network allows.
   if (paced) opts.unshift('-re');
   return opts;
@@ -177,7 +186,7 @@ export function buildInputs(source: SourceSpec): FfmpegInput[] {
       return [{ url: source.path, options: [...seek, '-copyts'] }];
     }
     case 'live':
-      return [{ url: source.url, options: liveInputOptions(source.url, source.paced) }];
+      return [{ url: source.url, options: liveInputOptions(source.url, source.paced, source.analyzeUs) }];
   }
 }
 

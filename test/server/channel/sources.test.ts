@@ -60,18 +60,52 @@ describe('ChannelSource', () => {
   it.each<[string, number | null, boolean]>([
     ['a live stream (no duration) is not paced', null, false],
     ['a finite file behind a URL is paced', 12.5, true],
-  ])('%s', async (_name, duration, paced) => {
-    const source = liveSource('rtsp://u:p@cam/live', async () => ({ ...h264aac, duration }));
-    expect(source.display).toBe('rtsp://***@cam/live');
+  ])('http is probed every start: %s', async (_name, duration, paced) => {
+    let probes = 0;
+    const source = liveSource('http://u:p@cam/live', async () => { probes++; return { ...h264aac, duration }; });
+    expect(source.display).toBe('http://***@cam/live');
+    await source.prepare();
+    source.report?.({ type: 'media' });
     const prepared = await source.prepare();
-    expect(prepared.spec).toEqual({ kind: 'live', url: 'rtsp://u:p@cam/live', paced });
+    expect(probes).toBe(2);
+    expect(prepared.spec).toEqual({ kind: 'live', url: 'http://u:p@cam/live', paced, analyzeUs: 1_000_000 });
     expect(prepared.codecs).toEqual({ video: 'copy', audio: 'copy-aac' });
     expect(prepared.duration).toBeNull();
   });
 
   it('a live source without a prober transcodes and is not paced', async () => {
     const prepared = await liveSource('udp://@:1234', null).prepare();
-    expect(prepared).toEqual({ spec: { kind: 'live', url: 'udp://@:1234', paced: false }, codecs: { video: 'x264', audio: 'aac' }, duration: null });
+    expect(prepared).toEqual({ spec: { kind: 'live', url: 'udp://@:1234', paced: false, analyzeUs: 1_000_000 }, codecs: { video: 'x264', audio: 'aac' }, duration: null });
+  });
+
+  it('rtsp starts direct (no probe, copy, 1 s window); an init the browser cannot play makes the next start probe', async () => {
+    let probes = 0;
+    const source = liveSource('rtsp://cam/live', async () => { probes++; return { video: { codec: 'hevc', profile: 'Main', pixFmt: 'yuv420p' }, audio: { codec: 'aac' }, duration: null }; });
+    const first = await source.prepare();
+    expect(probes).toBe(0);
+    expect(first).toEqual({ spec: { kind: 'live', url: 'rtsp://cam/live', paced: false, analyzeUs: 1_000_000 }, codecs: { video: 'copy', audio: 'copy-aac' }, duration: null });
+    expect(source.report?.({ type: 'init', codecs: ['hvc1.1.6.L93.B0', 'mp4a.40.2'] })).toBe(true);
+    const second = await source.prepare();
+    expect(probes).toBe(1);
+    expect(second.codecs).toEqual({ video: 'x264', audio: 'copy-aac' });
+    // It worked, but the probe planned a transcode: it stays probed.
+    source.report?.({ type: 'media' });
+    await source.prepare();
+    expect(probes).toBe(2);
+  });
+
+  it('a direct start that ends without media probes next, with a longer window, and goes direct again once that works', async () => {
+    let probes = 0;
+    const source = liveSource('srt://127.0.0.1:9000?mode=caller', async () => { probes++; return { ...h264aac }; });
+    await source.prepare();
+    expect(source.report?.({ type: 'failed' })).toBe(false);
+    const probed = await source.prepare();
+    expect(probes).toBe(1);
+    expect(probed.spec).toMatchObject({ analyzeUs: 2_500_000 });
+    source.report?.({ type: 'media' });
+    const direct = await source.prepare();
+    expect(probes).toBe(1);
+    expect(direct.spec).toMatchObject({ analyzeUs: 2_500_000 });
   });
 
   it('a file is probed once across restarts and shown by its name', async () => {

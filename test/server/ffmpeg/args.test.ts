@@ -67,7 +67,7 @@ const fmp4 = (movflags: string): string[] => [
 const FMP4 = fmp4('empty_moov+default_base_moof+frag_keyframe');
 const FILE_FMP4 = fmp4('empty_moov+default_base_moof+frag_keyframe+frag_discont');
 /** The low-delay input options of a live source whose scheme allows the protocols `wl` (protocolWhitelist). */
-const lowDelay = (wl: string): string[] => ['-fflags', 'nobuffer', '-flags', 'low_delay', '-protocol_whitelist', wl, '-analyzeduration', '2500000'];
+const lowDelay = (wl: string): string[] => ['-flags', 'low_delay', '-protocol_whitelist', wl, '-analyzeduration', '2500000'];
 /** File sources keep their own timestamps (-copyts on the input) shifted by an offset in seconds. */
 const KEEP_TS = (offsetSec: string): string[] => ['-avoid_negative_ts', 'disabled', '-output_ts_offset', offsetSec];
 const TEST_VIDEO = 'testsrc2=size=960x540:rate=30';
