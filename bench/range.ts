@@ -66,7 +66,8 @@ async function makeFile(file: string): Promise<void> {
 
 /** Spawns a child and resolves with the port it prints as `listening <port>`. */
 function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, port?: number): Promise<Server> {
-  const child = spawn(cmd, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin stays open: pushcast-server.mjs exits when we do.
+  const child = spawn(cmd, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(child);
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
@@ -206,7 +207,7 @@ try {
   if (wanted.includes('pushcast')) {
     const prof = path.join(BENCH_DIR, 'results', 'range-cpuprofile');
     const flags = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
-    servers.push(await startChild('pushcast', process.execPath, [...flags, path.join(BENCH_DIR, 'range', 'pushcast-server.mjs'), path.join(REPO_ROOT, 'dist')], {
+    servers.push(await startChild('pushcast', process.execPath, [...flags, path.join(BENCH_DIR, 'lib', 'pushcast-server.mjs'), path.join(REPO_ROOT, 'dist')], {
       MEDIA_DIR: mediaDir,
       CACHE_DIR: path.join(tmp, 'cache'),
     }));
