@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- delay [--seconds 15] [--repeats 3] [--only pushcast,nms] [--kbps 2000] [--fragment-ms 200]`
+ * `npm run bench -- delay [--seconds 15] [--repeats 3] [--only pushcast,nms] [--kbps 2000] [--fragment-ms 200] [--audio false]`
  *
  * Benchmark 1 of issue 12: what a viewer of a live channel sees, measured from the frames on screen.
  * One ffmpeg (bench/lib/source.ts) draws the wall clock as a barcode into a 1280×720 30 fps test
@@ -38,6 +38,7 @@ const { values } = parseArgs({
     kbps: { type: 'string', default: '2000' },
     'fragment-ms': { type: 'string', default: '' },
     settle: { type: 'string', default: '3' },
+    audio: { type: 'string', default: 'true' },
   },
 });
 const seconds = Number(values.seconds);
@@ -143,7 +144,7 @@ try {
     pushcast = await startPushcast({ config });
     outputs.push(`[f=mpegts]udp://127.0.0.1:${warmPort}?pkt_size=1316`, `[f=mpegts]udp://127.0.0.1:${coldPort}?pkt_size=1316`);
   }
-  const sourceOptions = { clock: 'wallclock' as const, outputs, kbps: Number(values.kbps), gop: 30 };
+  const sourceOptions = { clock: 'wallclock' as const, outputs, kbps: Number(values.kbps), gop: 30, audio: values.audio !== 'false' };
   args = sourceArgs(sourceOptions);
   source = await startSource(sourceOptions);
   browser = await launchChromium();

@@ -20,15 +20,21 @@ export interface BarcodeSource {
   size?: string;
   fps?: number;
   clock: BarcodeClock;
+  /**
+   * 'wallclock' only: keep the RTC as the timestamps, minus this many ms since the Unix epoch,
+   * so that a tone stamped the same way (source.ts) lines up with the picture by capture time.
+   * Without it the frames are renumbered from 0.
+   */
+  epochMs?: number;
 }
 
 /** A lavfi graph for `-f lavfi -i <graph>`: testsrc2 with the code in its top-left corner. */
-export function barcodeGraph({ size = '1280x720', fps = 30, clock }: BarcodeSource): string {
+export function barcodeGraph({ size = '1280x720', fps = 30, clock, epochMs }: BarcodeSource): string {
   const width = BITS * SQUARE;
   const bit = `255*mod(floor(mod(floor(T*1000)\\,${MODULO})/pow(2\\,floor(X/${SQUARE})))\\,2)`;
   // 'wallclock' paces frames to real time (realtime) and stamps them with the RTC in ms.
   const clockIn = clock === 'wallclock' ? 'realtime,settb=1/1000,setpts=RTCTIME/1000,' : 'settb=1/1000,';
-  const clockOut = clock === 'wallclock' ? `,setpts=N*1000/${fps}` : '';
+  const clockOut = clock !== 'wallclock' ? '' : epochMs !== undefined ? `,setpts=PTS-${Math.round(epochMs)}` : `,setpts=N*1000/${fps}`;
   return `testsrc2=s=${size}:r=${fps},format=yuv420p,${clockIn}split[a][b];` +
     `[b]crop=${width}:${SQUARE}:0:0,geq=lum='${bit}':cb=128:cr=128[bar];` +
     `[a][bar]overlay=0:0:format=yuv420${clockOut}`;

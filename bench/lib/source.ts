@@ -32,14 +32,23 @@ export interface RunningSource {
 export function sourceArgs(o: SourceOptions): string[] {
   const fps = o.fps ?? 30;
   const kbps = o.kbps ?? 2000;
-  const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', barcodeGraph({ clock: o.clock, size: o.size ?? '1280x720', fps })];
-  // -re is harmless for the wallclock clock (realtime already paces) and paces the media clock.
-  if (o.audio ?? true) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
+  const audio = o.audio ?? true;
+  // Picture and tone come from ONE graph, each paced by its own realtime filter from the graph's
+  // start, so equal timestamps mean equal capture times, as in a camera or OBS. With two -re
+  // inputs they started ~0.4 s apart: every receiver had to hold the picture until the tone of
+  // the same timestamp arrived, and both servers looked 0.4 s slower than they are.
+  // The wall clock: both streams keep the RTC (less an epoch) as timestamps, so they line up by
+  // capture time whatever each filter chain's start-up took.
+  const epochMs = Date.now() - 10_000;
+  const wall = o.clock === 'wallclock';
+  let graph = `${barcodeGraph({ clock: o.clock, size: o.size ?? '1280x720', fps, ...(wall ? { epochMs } : {}) })}${wall ? '' : ',realtime'}[out0]`;
+  if (audio) graph += `;sine=frequency=440:sample_rate=48000,arealtime${wall ? `,asetpts=(RTCTIME-${epochMs}000)/1000000/TB` : ''}[out1]`;
+  const args = ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', graph];
   args.push(
-    '-map', '0:v', ...(o.audio ?? true ? ['-map', '1:a'] : []),
+    '-map', '0:v', ...(audio ? ['-map', '0:a'] : []),
     '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'main', '-pix_fmt', 'yuv420p',
     '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`, '-g', String(o.gop ?? fps), '-keyint_min', String(o.gop ?? fps), '-sc_threshold', '0',
-    ...(o.audio ?? true ? ['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'] : []),
+    ...(audio ? ['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'] : []),
     '-flags', '+global_header', '-f', 'tee', o.outputs.map((s) => s.replace(/^\[([^\]]*)\]/, (_m, opts: string) => `[${opts}:onfail=ignore]`)).join('|'),
   );
   return args;

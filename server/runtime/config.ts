@@ -54,7 +54,11 @@ export interface Config {
    * null: main.ts generates one at startup and prints it with the dashboard's URL (control/auth.ts).
    */
   controlToken: string | null;
-  /** Target fragment duration in ms; ffmpeg cuts at this and at every keyframe (ffmpeg/args.ts). */
+  /**
+   * Target fragment duration in ms; ffmpeg cuts at this and at every keyframe (ffmpeg/args.ts).
+   * 100: a frame waits at most this long in the muxer before it can leave (200 cost ~100 ms of
+   * glass-to-glass delay in bench/delay.ts); 3 frames at 30 fps.
+   */
   fragmentMs: number;
   /** Keyframe interval in seconds when we transcode (ffmpeg/args.ts). */
   keyframeIntervalSec: number;
@@ -126,7 +130,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   channels: [],
   ffmpegPath: null,
   controlToken: null,
-  fragmentMs: 200,
+  fragmentMs: 100,
   keyframeIntervalSec: 1,
   idleStopMs: 10_000,
   stopTimeoutMs: 3_000,

@@ -20,7 +20,9 @@ function ranges(spec: string): BufferedRange[] {
 
 type Row = [name: string, currentTime: number, buffered: string, paused: boolean, stalledSec: number, expected: LiveEdgeDecision];
 
-// Defaults: target 0.3 s, max rate 1.15, gain 0.2/s, dead band 0.05 s, jump 2 s, stall 0.5 s, gap tolerance 0.05 s.
+// The rules, with round numbers (the shipped defaults are tested below): target 0.3 s, max rate
+// 1.15, gain 0.2/s, dead band 0.05 s, jump 2 s, stall 0.5 s, gap tolerance 0.05 s.
+const TABLE = resolveLiveEdgeOptions({ targetDelaySec: 0.3, maxPlaybackRate: 1.15, catchUpGain: 0.2, catchUpDeadbandSec: 0.05, jumpThresholdSec: 2, stallTimeoutSec: 0.5, gapToleranceSec: 0.05 });
 const rows: Row[] = [
   ['nothing buffered', 0, '', false, 0, { playbackRate: 1, reason: 'no-data' }],
   ['nothing buffered, paused', 3, '', true, 0, { playbackRate: 1, reason: 'no-data' }],
@@ -53,7 +55,7 @@ const rows: Row[] = [
 
 describe('decideLiveEdge', () => {
   it.each(rows)('%s', (_name, currentTime, buffered, paused, stalledSec, expected) => {
-    const got = decideLiveEdge({ currentTime, buffered: ranges(buffered), paused, stalledSec });
+    const got = decideLiveEdge({ currentTime, buffered: ranges(buffered), paused, stalledSec }, TABLE);
     expect(got.reason).toBe(expected.reason);
     expect(got.playbackRate).toBeCloseTo(expected.playbackRate, 6);
     if (expected.seekTo === undefined) expect(got.seekTo).toBeUndefined();
@@ -62,16 +64,29 @@ describe('decideLiveEdge', () => {
 
   it('never returns a rate below 1 or above the cap', () => {
     for (let t = 0; t <= 12; t += 0.01) {
-      const { playbackRate } = decideLiveEdge({ currentTime: t, buffered: ranges('0-4 4.3-10'), paused: false, stalledSec: 0 });
+      const { playbackRate } = decideLiveEdge({ currentTime: t, buffered: ranges('0-4 4.3-10'), paused: false, stalledSec: 0 }, TABLE);
       expect(playbackRate).toBeGreaterThanOrEqual(1);
       expect(playbackRate).toBeLessThanOrEqual(DEFAULT_LIVE_EDGE_OPTIONS.maxPlaybackRate);
     }
   });
 
   it('honours a custom target delay', () => {
-    const options = resolveLiveEdgeOptions({ targetDelaySec: 1 });
+    const options = resolveLiveEdgeOptions({ targetDelaySec: 1, jumpThresholdSec: 2 });
     expect(decideLiveEdge({ currentTime: 9, buffered: ranges('0-10'), paused: false, stalledSec: 0 }, options)).toEqual({ playbackRate: 1, reason: 'on-target' });
     expect(decideLiveEdge({ currentTime: 7, buffered: ranges('0-10'), paused: false, stalledSec: 0 }, options)).toEqual({ playbackRate: 1, seekTo: 9, reason: 'behind' });
+  });
+});
+
+describe('the shipped defaults', () => {
+  const live = (currentTime: number, buffered: string): LiveEdgeDecision => decideLiveEdge({ currentTime, buffered: ranges(buffered), paused: false, stalledSec: 0 });
+  it('a joiner handed a 1 s GOP starts at the live target, not at the keyframe a second back', () => {
+    expect(live(0, '41-42.1')).toEqual({ playbackRate: 1, seekTo: 42.1 - DEFAULT_LIVE_EDGE_OPTIONS.targetDelaySec, reason: 'before-start' });
+  });
+  it('a burst that leaves the player a second behind is jumped, not worked off at 1.15× for 7 s', () => {
+    expect(live(41.1, '41-42.1').seekTo).toBeCloseTo(42.1 - DEFAULT_LIVE_EDGE_OPTIONS.targetDelaySec, 6);
+  });
+  it('half a second behind is caught up by rate', () => {
+    expect(live(41.5, '41-42.1').reason).toBe('catch-up');
   });
 });
 

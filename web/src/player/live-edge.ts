@@ -41,11 +41,11 @@ export interface LiveEdgeOptions {
 }
 
 export const DEFAULT_LIVE_EDGE_OPTIONS: Readonly<LiveEdgeOptions> = {
-  targetDelaySec: 0.3,
+  targetDelaySec: 0.15,
   maxPlaybackRate: 1.15,
   catchUpGain: 0.2,
   catchUpDeadbandSec: 0.05,
-  jumpThresholdSec: 2,
+  jumpThresholdSec: 0.8,
   stallTimeoutSec: 0.5,
   gapToleranceSec: 0.05,
 };
