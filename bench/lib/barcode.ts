@@ -87,13 +87,18 @@ export const BARCODE_READER = `(() => {
     return code;
   };
   const watch = (video) => {
+    let handle = 0;
     const onFrame = (_now, meta) => {
       let code = null; try { code = read(video); } catch { code = null; }
       samples.push({ shownAt: performance.timeOrigin + meta.expectedDisplayTime, code, mediaMs: meta.mediaTime * 1000 });
       if (samples.length > 20000) samples.splice(0, samples.length - 20000);
-      video.requestVideoFrameCallback(onFrame);
+      handle = video.requestVideoFrameCallback(onFrame);
     };
-    video.requestVideoFrameCallback(onFrame);
+    // A new source (a player's new MediaSource after a seek) runs the load algorithm, which drops
+    // pending frame callbacks: ask again, once, whenever one loads.
+    const again = () => { video.cancelVideoFrameCallback(handle); handle = video.requestVideoFrameCallback(onFrame); };
+    video.addEventListener('loadedmetadata', again);
+    handle = video.requestVideoFrameCallback(onFrame);
   };
   const seen = new WeakSet();
   const scan = () => { for (const v of document.querySelectorAll('video')) if (!seen.has(v)) { seen.add(v); watch(v); } };

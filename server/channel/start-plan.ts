@@ -3,23 +3,27 @@
  * used to wait 6–7 s: ffprobe studied the stream for 2.5 s to choose between remux and transcode,
  * then ffmpeg studied it for another 2.5 s. Most live sources (cameras, encoders, OBS) send H.264
  * and AAC, which need no decision, so the first start goes `direct`: one ffmpeg, stream copy, a
- * 1 s analysis window, and the init segment it writes says what came. Pure: the source asks
- * `startPlan` before each start and feeds back what happened (`nextStartPlan`); tests drive it as
+ * 1.25 s analysis window, and the init segment it writes says what came. Pure: the source asks
+ * `initialStartPlan` once, then feeds back what each start did (`nextStartPlan`); tests drive it as
  * a table.
  *
  *   direct ──init with a codec MSE cannot play (HEVC, 10-bit/4:2:2 H.264, MP2, AC-3…)──▶ probe
  *   direct ──start ended without media (no SPS within the window, a codec copy cannot carry,
  *            a source not up yet)──▶ probe, with the next longer window
  *   probe  ──media, and the probe had planned exactly what direct plans──▶ direct
- * The window only grows (1 → 2.5 → 5 s): a source whose keyframes are 2 s apart settles on 2.5 s.
+ * The window only grows (1.25 → 2.5 → 5 s): a source whose keyframes are 2 s apart settles on 2.5 s.
  * `probe` is the old path: ffprobe, then planCodecs. Only schemes that are live by nature start
  * direct; an http(s) URL may be a file that must be paced, or a playlist, and is always probed.
  */
 import type { TranscodePolicy } from '../runtime/config.js';
 import type { CodecPlan } from '../ffmpeg/args.js';
 
-/** ffmpeg -analyzeduration per level, µs. */
-export const ANALYZE_WINDOWS_US: readonly number[] = [1_000_000, 2_500_000, 5_000_000];
+/**
+ * ffmpeg -analyzeduration per level, µs. ffmpeg ends its analysis at the window even when it has
+ * not seen a keyframe (the SPS) yet, and a copy without it fails: 1 s against a 1 s GOP failed
+ * about one start in ten (a start just after a keyframe), so the first window is 1.25 s.
+ */
+export const ANALYZE_WINDOWS_US: readonly number[] = [1_250_000, 2_500_000, 5_000_000];
 
 /** Schemes whose sources are always live streams (no length, nothing to pace). */
 const DIRECT_SCHEMES: ReadonlySet<string> = new Set(['udp', 'rtp', 'srt', 'rtmp', 'rtmps', 'rtsp', 'rtsps']);

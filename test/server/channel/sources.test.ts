@@ -68,22 +68,22 @@ describe('ChannelSource', () => {
     source.report?.({ type: 'media' });
     const prepared = await source.prepare();
     expect(probes).toBe(2);
-    expect(prepared.spec).toEqual({ kind: 'live', url: 'http://u:p@cam/live', paced, analyzeUs: 1_000_000 });
+    expect(prepared.spec).toEqual({ kind: 'live', url: 'http://u:p@cam/live', paced, analyzeUs: 1_250_000 });
     expect(prepared.codecs).toEqual({ video: 'copy', audio: 'copy-aac' });
     expect(prepared.duration).toBeNull();
   });
 
   it('a live source without a prober transcodes and is not paced', async () => {
     const prepared = await liveSource('udp://@:1234', null).prepare();
-    expect(prepared).toEqual({ spec: { kind: 'live', url: 'udp://@:1234', paced: false, analyzeUs: 1_000_000 }, codecs: { video: 'x264', audio: 'aac' }, duration: null });
+    expect(prepared).toEqual({ spec: { kind: 'live', url: 'udp://@:1234', paced: false, analyzeUs: 1_250_000 }, codecs: { video: 'x264', audio: 'aac' }, duration: null });
   });
 
-  it('rtsp starts direct (no probe, copy, 1 s window); an init the browser cannot play makes the next start probe', async () => {
+  it('rtsp starts direct (no probe, copy, 1.25 s window); an init the browser cannot play makes the next start probe', async () => {
     let probes = 0;
     const source = liveSource('rtsp://cam/live', async () => { probes++; return { video: { codec: 'hevc', profile: 'Main', pixFmt: 'yuv420p' }, audio: { codec: 'aac' }, duration: null }; });
     const first = await source.prepare();
     expect(probes).toBe(0);
-    expect(first).toEqual({ spec: { kind: 'live', url: 'rtsp://cam/live', paced: false, analyzeUs: 1_000_000 }, codecs: { video: 'copy', audio: 'copy-aac' }, duration: null });
+    expect(first).toEqual({ spec: { kind: 'live', url: 'rtsp://cam/live', paced: false, analyzeUs: 1_250_000 }, codecs: { video: 'copy', audio: 'copy-aac' }, duration: null });
     expect(source.report?.({ type: 'init', codecs: ['hvc1.1.6.L93.B0', 'mp4a.40.2'] })).toBe(true);
     const second = await source.prepare();
     expect(probes).toBe(1);
