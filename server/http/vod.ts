@@ -71,12 +71,13 @@ export const ALLOW = 'GET, HEAD, OPTIONS';
 /**
  * Bytes per file read (and so per socket write). Node's default of 64 KiB makes a 1 MiB range 16
  * promise reads, 16 buffers and 16 writes; the Range benchmark (bench/range.ts, issue 12) spent
- * most of pushcast's CPU there. 1 MiB makes a typical player range one read and one write: random
- * 1 MiB ranges went 318 → 419 (256 KiB) → ~580 req/s at 16 connections, level with or ahead of
- * `send`. Back-pressure stops reading while the socket is full, so a slow client pins one chunk
- * (1 MiB) per response, not the file.
+ * most of pushcast's CPU there. 256 KiB cuts that fourfold while keeping the memory a slow client
+ * can pin to a few hundred KiB per response. 1 MiB was faster still (one read per typical range,
+ * ~580 req/s against ~420 at 16 connections) but is held back: with it, the graceful-shutdown
+ * test once saw a slow download lose its last 166 KB (the kernel-buffered tail when the process
+ * exited), and that race must be fixed in server.close() first.
  */
-export const READ_CHUNK_BYTES = 1024 * 1024;
+export const READ_CHUNK_BYTES = 256 * 1024;
 
 const stderrLog: VodLogger = {
   warn: (msg, fields) => process.stderr.write(`warn [vod] ${msg} ${JSON.stringify(fields ?? {})}\n`),
