@@ -51,7 +51,7 @@ export function startRun(create: RunFactory, opts: FragmenterOptions, generation
     on.fragment(run, f);
   });
   ffmpeg.on('exit', (exit) => {
-    if (!exit.requested && exit.fragments === 0) feedback.report?.({ type: 'failed' });
+    if (!exit.requested && exit.fragments === 0) feedback.report?.({ type: 'failed', ...(exit.error ? { reason: exit.error.message } : {}) });
     on.exit(run, exit);
   });
   return run;

@@ -8,8 +8,10 @@
  * a table.
  *
  *   direct ──init with a codec MSE cannot play (HEVC, 10-bit/4:2:2 H.264, MP2, AC-3…)──▶ probe
- *   direct ──start ended without media (no SPS within the window, a codec copy cannot carry,
- *            a source not up yet)──▶ probe, with the next longer window
+ *   direct ──ffmpeg found no picture size (the window closed before the first keyframe)──▶
+ *            direct, with the next longer window
+ *   direct ──start ended without media otherwise (a codec copy cannot carry, a source not up
+ *            yet)──▶ probe, with the next longer window
  *   probe  ──media, and the probe had planned exactly what direct plans──▶ direct
  * The window only grows (1.25 → 2.5 → 5 s): a source whose keyframes are 2 s apart settles on 2.5 s.
  * `probe` is the old path: ffprobe, then planCodecs. Only schemes that are live by nature start
@@ -41,7 +43,8 @@ export interface StartPlanState {
 export type StartEvent =
   | { type: 'init'; codecs: readonly string[] }
   | { type: 'media' }
-  | { type: 'failed' }
+  /** The start ended without media; `reason` is ffmpeg's own account (its stderr tail). */
+  | { type: 'failed'; reason?: string }
   | { type: 'probed'; codecs: CodecPlan };
 
 /** Codecs of a direct start: what we copy, or (transcode 'always') what we make. */
@@ -64,6 +67,9 @@ export function playableInMse(codec: string): boolean {
   return /^mp4a\.40\.(2|5|29|34)$/.test(c) || c === 'mp4a.69' || c === 'mp4a.6b' || c === 'opus';
 }
 
+/** What ffmpeg says when a copy starts without the stream's parameters (the analysis ended first). */
+const WINDOW_TOO_SHORT = /dimensions not set|incorrect codec parameters|could not find codec parameters/i;
+
 const sameCodecs = (a: CodecPlan, b: CodecPlan): boolean => a.video === b.video && a.audio === b.audio;
 
 /**
@@ -77,8 +83,12 @@ export function nextStartPlan(state: StartPlanState, event: StartEvent, policy: 
       const unplayable = state.mode === 'direct' && policy === 'auto' && !event.codecs.every(playableInMse);
       return unplayable ? { state: { ...state, mode: 'probe', probeAgrees: false }, replan: true } : { state, replan: false };
     }
-    case 'failed':
-      return { state: { ...state, mode: 'probe', level: Math.min(last, state.level + 1), probeAgrees: false }, replan: false };
+    case 'failed': {
+      // The window closed before the first keyframe (no SPS, so no picture size for the copy):
+      // the source is fine, it only needs a longer look; anything else is a question for ffprobe.
+      const tooShort = state.mode === 'direct' && state.level < last && WINDOW_TOO_SHORT.test(event.reason ?? '');
+      return { state: { ...state, mode: tooShort ? 'direct' : 'probe', level: Math.min(last, state.level + 1), probeAgrees: false }, replan: false };
+    }
     case 'probed':
       return { state: { ...state, probeAgrees: sameCodecs(event.codecs, directCodecs(policy)) }, replan: false };
     case 'media':

@@ -110,7 +110,7 @@ describe.skipIf(!ffmpeg).each(cases)('a live $name source', ({ source, publisher
     const joinedAt = Date.now();
     const c = await join();
     const mse = await c.nextText('mse', 30_000);
-    console.log(`${source(0).split(':')[0]} live channel: join → mse in ${Date.now() - joinedAt} ms (probe + ffmpeg's analysis)`);
+    console.log(`${source(0).split(':')[0]} live channel: join → mse in ${Date.now() - joinedAt} ms (one ffmpeg analysing; a GOP longer than its first window costs a second, longer try)`);
     // libx264 writes the constrained-baseline flag: avc1.42C0xx. Our transcode would say avc1.64….
     expect(mse.mime).toMatch(/avc1\.42[0-9A-F]{4}/i);
     expect(mse.mime).toMatch(/mp4a\.40\.2/);
