@@ -42,7 +42,9 @@ export function sourceArgs(o: SourceOptions): string[] {
   const epochMs = Date.now() - 10_000;
   const wall = o.clock === 'wallclock';
   let graph = `${barcodeGraph({ clock: o.clock, size: o.size ?? '1280x720', fps, ...(wall ? { epochMs } : {}) })}${wall ? '' : ',realtime'}[out0]`;
-  if (audio) graph += `;sine=frequency=440:sample_rate=48000,arealtime${wall ? `,asetpts=(RTCTIME-${epochMs}000)/1000000/TB` : ''}[out1]`;
+  // The tone starts at its wall-clock start and then counts samples: stamping every audio frame
+  // with the RTC left jittered gaps in the audio track, at which Chromium stopped and rebuffered.
+  if (audio) graph += `;sine=frequency=440:sample_rate=48000,arealtime${wall ? `,asetpts=(RTCSTART-${epochMs}000)/1000000/TB+N` : ''}[out1]`;
   const args = ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', graph];
   args.push(
     '-map', '0:v', ...(audio ? ['-map', '0:a'] : []),

@@ -35,8 +35,9 @@ const rows: Row[] = [
   ['exactly at jump threshold: catch up', 8, '0-10', false, 0, { playbackRate: 1.15, reason: 'catch-up' }],
   ['beyond jump threshold → jump to end − target', 7.9, '0-10', false, 0, { playbackRate: 1, seekTo: 9.7, reason: 'behind' }],
   ['far behind across ranges → jump', 1, '0-4 4.5-10', false, 0, { playbackRate: 1, seekTo: 9.7, reason: 'behind' }],
-  ['before first range → jump to its start', 0, '0.2-0.6', false, 0, { playbackRate: 1, seekTo: 0.2, reason: 'before-start' }],
-  ['before first range, even paused', 0, '0.2-0.6', true, 0, { playbackRate: 1, seekTo: 0.2, reason: 'before-start' }],
+  ['before first range → jump to the live target', 0, '0.2-0.6', false, 0, { playbackRate: 1, seekTo: 0.3, reason: 'before-start' }],
+  ['before first range, even paused', 0, '0.2-0.6', true, 0, { playbackRate: 1, seekTo: 0.3, reason: 'before-start' }],
+  ['before a short first range: the target clamps to its start', 0, '0.2-0.4', false, 0, { playbackRate: 1, seekTo: 0.2, reason: 'before-start' }],
   ['before a long buffer → jump to live target', 0, '1-10', false, 0, { playbackRate: 1, seekTo: 9.7, reason: 'before-start' }],
   ['in a gap → jump to next start', 4.2, '0-4 4.5-6', false, 0, { playbackRate: 1, seekTo: 4.5, reason: 'gap' }],
   ['in a gap far from the edge → live target', 4.2, '0-4 4.5-9', false, 0, { playbackRate: 1, seekTo: 8.7, reason: 'gap' }],
@@ -82,11 +83,12 @@ describe('the shipped defaults', () => {
   it('a joiner handed a 1 s GOP starts at the live target, not at the keyframe a second back', () => {
     expect(live(0, '41-42.1')).toEqual({ playbackRate: 1, seekTo: 42.1 - DEFAULT_LIVE_EDGE_OPTIONS.targetDelaySec, reason: 'before-start' });
   });
-  it('a burst that leaves the player a second behind is jumped, not worked off at 1.15× for 7 s', () => {
-    expect(live(41.1, '41-42.1').seekTo).toBeCloseTo(42.1 - DEFAULT_LIVE_EDGE_OPTIONS.targetDelaySec, 6);
+  it('a second behind while playing is caught up by rate, not by a seek (each seek freezes the picture)', () => {
+    expect(live(41.1, '41-42.1')).toMatchObject({ reason: 'catch-up' });
+    expect(live(41.1, '41-42.1').seekTo).toBeUndefined();
   });
-  it('half a second behind is caught up by rate', () => {
-    expect(live(41.5, '41-42.1').reason).toBe('catch-up');
+  it('only more than 2 s behind is jumped', () => {
+    expect(live(40, '38-42.1').seekTo).toBeCloseTo(42.1 - DEFAULT_LIVE_EDGE_OPTIONS.targetDelaySec, 6);
   });
 });
 

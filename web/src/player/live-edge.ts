@@ -5,9 +5,10 @@
  *
  * Rules, in order:
  *  1. nothing buffered → play at 1×, wait;
- *  2. currentTime before the first range or inside a gap (or at the very end of a range that a gap
- *     follows) → jump to the next range's start, or straight to the live target when that next
- *     start is itself further than `jumpThresholdSec` from the edge;
+ *  2. currentTime before the first range (a new timeline) → jump to the live target; inside a gap
+ *     (or at the very end of a range that a gap follows) → jump to the next range's start, or
+ *     straight to the live target when that next start is itself further than `jumpThresholdSec`
+ *     from the edge;
  *  3. currentTime past the buffered end: by more than `jumpThresholdSec` the timeline moved back
  *     under us → jump to the live target; otherwise we are waiting for the next fragment (underrun);
  *  4. paused → leave the user alone (1×, no seek);
@@ -41,11 +42,15 @@ export interface LiveEdgeOptions {
 }
 
 export const DEFAULT_LIVE_EDGE_OPTIONS: Readonly<LiveEdgeOptions> = {
-  targetDelaySec: 0.15,
+  // Not lower: with an audio track Chromium stops and rebuffers when the playhead gets within
+  // ~0.15 s of the buffered end (measured: stalls every few seconds, 10 frames/s on screen).
+  targetDelaySec: 0.3,
   maxPlaybackRate: 1.15,
   catchUpGain: 0.2,
   catchUpDeadbandSec: 0.05,
-  jumpThresholdSec: 0.8,
+  // Not lower: with an audio track each seek freezes the picture for ~0.5 s, the buffer grows past
+  // the threshold meanwhile, and at 0.8 s the player seeked every second (10 frames/s on screen).
+  jumpThresholdSec: 2,
   stallTimeoutSec: 0.5,
   gapToleranceSec: 0.05,
 };
@@ -109,7 +114,10 @@ export function decideLiveEdge(input: LiveEdgeInput, options: LiveEdgeOptions = 
       return { playbackRate: 1, reason: 'underrun' };
     }
     const next = buffered.find((r) => r.start > t)!; // exists: t ≤ liveEnd and t is in no range
-    return { playbackRate: 1, seekTo: landAfterHole(next.start), reason: t < buffered[0]!.start ? 'before-start' : 'gap' };
+    // Before the first range (a new timeline: a joiner handed a GOP) → straight to the live target,
+    // once: seeking later, while playing, costs a freeze of a few hundred ms each time.
+    if (t < buffered[0]!.start) return { playbackRate: 1, seekTo: liveTarget, reason: 'before-start' };
+    return { playbackRate: 1, seekTo: landAfterHole(next.start), reason: 'gap' };
   }
   const range = buffered[index]!;
   const following = buffered[index + 1];
