@@ -18,7 +18,7 @@
  * direct; an http(s) URL may be a file that must be paced, or a playlist, and is always probed.
  */
 import type { TranscodePolicy } from '../runtime/config.js';
-import type { CodecPlan } from '../ffmpeg/args.js';
+import { playableInMse, urlScheme, type CodecPlan } from '../ffmpeg/args.js';
 
 /**
  * ffmpeg -analyzeduration per level, µs. ffmpeg ends its analysis at the window even when it has
@@ -53,18 +53,8 @@ export function directCodecs(policy: TranscodePolicy): CodecPlan {
 }
 
 export function initialStartPlan(url: string, policy: TranscodePolicy): StartPlanState {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase() ?? '';
-  const directAllowed = DIRECT_SCHEMES.has(scheme);
+  const directAllowed = DIRECT_SCHEMES.has(urlScheme(url));
   return { mode: directAllowed ? 'direct' : 'probe', level: 0, probeAgrees: false, directAllowed };
-}
-
-/** Codec strings (RFC 6381) that every MSE browser plays in fMP4: 8-bit 4:2:0 H.264, AAC, MP3, Opus. */
-export function playableInMse(codec: string): boolean {
-  const c = codec.toLowerCase();
-  // avc1.PPCCLL: profile_idc 0x42 Baseline, 0x4d Main, 0x58 Extended, 0x64 High (0x6e High 10,
-  // 0x7a High 4:2:2 and 0xf4 High 4:4:4 are not decoded by MSE implementations).
-  if (/^avc[13]\.(42|4d|58|64)[0-9a-f]{4}$/.test(c)) return true;
-  return /^mp4a\.40\.(2|5|29|34)$/.test(c) || c === 'mp4a.69' || c === 'mp4a.6b' || c === 'opus';
 }
 
 /** What ffmpeg says when a copy starts without the stream's parameters (the analysis ended first). */

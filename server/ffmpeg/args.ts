@@ -64,6 +64,18 @@ const MSE_H264_PROFILES = new Set(['Baseline', 'Constrained Baseline', 'Main', '
 const MSE_AUDIO = new Set(['aac', 'mp3', 'opus']);
 
 /**
+ * The same policy read from an init segment's codec strings (RFC 6381) instead of a probe: 8-bit
+ * 4:2:0 H.264, AAC, MP3, Opus (channel/start-plan.ts checks a direct start's init with it).
+ */
+export function playableInMse(codec: string): boolean {
+  const c = codec.toLowerCase();
+  // avc1.PPCCLL: profile_idc 0x42 Baseline, 0x4d Main, 0x58 Extended, 0x64 High (0x6e High 10,
+  // 0x7a High 4:2:2 and 0xf4 High 4:4:4 are not decoded by MSE implementations).
+  if (/^avc[13]\.(42|4d|58|64)[0-9a-f]{4}$/.test(c)) return true;
+  return /^mp4a\.40\.(2|5|29|34)$/.test(c) || c === 'mp4a.69' || c === 'mp4a.6b' || c === 'opus';
+}
+
+/**
  * Codec policy: remux (`copy`) what MSE can play, transcode the rest to H.264/AAC.
  * Decided from the probe, never from a file extension. With no probe (no ffprobe, or the test
  * pattern) we transcode: always correct, just costlier.
@@ -114,6 +126,11 @@ const PROTOCOLS: Readonly<Record<string, string>> = {
   https: 'http,https,tcp,tls,crypto',
 };
 
+/** A URL's scheme in lower case (`udp`, `rtsp` …); '' for a plain path. */
+export function urlScheme(url: string): string {
+  return /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase() ?? '';
+}
+
 /** ffmpeg's -protocol_whitelist for a URL's scheme. */
 export function protocolWhitelist(scheme: string): string {
   return PROTOCOLS[scheme] ?? [...new Set([scheme, 'tcp', 'udp', 'tls'])].join(',');
@@ -126,7 +143,7 @@ export function protocolWhitelist(scheme: string): string {
  * waiting for our stall timer; others: -rw_timeout). Nothing for plain paths.
  */
 export function networkInputOptions(url: string, analyzeUs = LIVE_ANALYZE_US): string[] {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase() ?? '';
+  const scheme = urlScheme(url);
   if (scheme === '' || scheme === 'file') return [];
   const opts = ['-protocol_whitelist', protocolWhitelist(scheme), '-analyzeduration', String(analyzeUs)];
   if (scheme === 'rtsp' || scheme === 'rtsps') opts.push('-rtsp_transport', 'tcp', '-timeout', NETWORK_TIMEOUT_US);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { directCodecs, initialStartPlan, nextStartPlan, playableInMse, type StartEvent, type StartPlanState } from '../../../server/channel/start-plan.js';
+import { directCodecs, initialStartPlan, nextStartPlan, type StartEvent, type StartPlanState } from '../../../server/channel/start-plan.js';
+import { playableInMse } from '../../../server/ffmpeg/args.js';
 import type { TranscodePolicy } from '../../../server/runtime/config.js';
 
 const direct = (level = 0): StartPlanState => ({ mode: 'direct', level, probeAgrees: false, directAllowed: true });
