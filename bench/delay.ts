@@ -22,13 +22,14 @@
 import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser.js';
+import { freePort } from '../test/helpers/spawn-server.js';
 import { codeDiff, MODULO, type Sample } from './lib/barcode.js';
 import { openViewer } from './lib/page.js';
 import { startPushcast, type RunningServer } from './lib/pushcast.js';
 import { machine, printTable, REPO_ROOT, versionOf, writeResult } from './lib/report.js';
 import { sourceArgs, startSource } from './lib/source.js';
 import { fmt, median, summarize } from './lib/stats.js';
-import { freePort, MPEGTS_VERSION, NMS_VERSION, startPeer, type PeerSetup } from './delay/peer.js';
+import { MPEGTS_VERSION, NMS_VERSION, startPeer, type PeerSetup } from './delay/peer.js';
 
 const { values } = parseArgs({
   options: {

@@ -23,7 +23,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, NMS_VERSION, startPeer, type PeerSetup } from './delay/peer.js';
+import { freePort } from '../test/helpers/spawn-server.js';
+import { NMS_VERSION, startPeer, type PeerSetup } from './delay/peer.js';
 import { analyze, type Delivery } from './fanout/analyze.js';
 import { listenOverflows } from './fanout/netstat.js';
 import { killAllWorkers, startPool } from './fanout/pool.js';

@@ -18,6 +18,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort } from '../test/helpers/spawn-server.js';
 import { aptPeer, npmPeer, PEERS_DIR } from './lib/peers.js';
 import { BENCH_DIR, REPO_ROOT, machine, printTable, versionOf, writeResult } from './lib/report.js';
 import { fmt, median } from './lib/stats.js';
@@ -93,16 +94,6 @@ function startChild(name: string, cmd: string, args: string[], env: NodeJS.Proce
     child.stdout?.on('data', (d: Buffer) => {
       const m = /listening (\d+)/.exec(d.toString());
       if (m) done(Number(m[1]));
-    });
-  });
-}
-
-/** A free loopback port for nginx, which must be told one. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = http.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
     });
   });
 }

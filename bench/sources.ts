@@ -29,7 +29,7 @@ import { startPushcast, type RunningServer } from './lib/pushcast.js';
 import { machine, printTable, REPO_ROOT, versionOf, writeResult } from './lib/report.js';
 import { sourceArgs, startSource, type RunningSource } from './lib/source.js';
 import { fmt, median } from './lib/stats.js';
-import { freePort } from './delay/peer.js';
+import { freePort } from '../test/helpers/spawn-server.js';
 import { measureCpu, type CpuMode, type CpuWindow } from './sources/cpu.js';
 import { clipArgs, makeClip, srtVersion, startSrtRelay, type SrtRelay } from './sources/inputs.js';
 import { ChildWatch, phasesOf, ServerLog, waitIdle, type Phases } from './sources/watch.js';

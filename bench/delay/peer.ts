@@ -9,21 +9,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../../test/helpers/spawn-server.js';
 import { npmPeer, PEERS_DIR } from '../lib/peers.js';
 
 export const NMS_VERSION = '2.7.4';
 export const MPEGTS_VERSION = '1.8.2';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface PeerSetup {
   rtmpUrl: string;

@@ -3,6 +3,7 @@
  * cannot flatter it. CPU is user+system time over wall time: 1.0 = one core busy.
  */
 import { readFileSync } from 'node:fs';
+import { childrenOf } from '../../test/helpers/processes.js';
 
 const TICKS_PER_SEC = 100; // _SC_CLK_TCK on Linux x86-64 and arm64
 
@@ -32,11 +33,7 @@ export function rssMB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** Direct children of `pid` whose command line contains `match` (e.g. pushcast's ffmpeg). */
+/** Live direct children of `pid` whose executable name contains `match` (e.g. pushcast's ffmpeg). */
 export function childPids(pid: number, match: string): number[] {
-  let list: string;
-  try { list = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8'); } catch { return []; }
-  return list.trim().split(/\s+/).filter(Boolean).map(Number).filter((c) => {
-    try { return readFileSync(`/proc/${c}/cmdline`, 'utf8').includes(match); } catch { return false; }
-  });
+  return childrenOf(pid).filter((c) => c.state !== 'Z' && c.comm.includes(match)).map((c) => c.pid);
 }
